@@ -1,0 +1,103 @@
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { KeyAlgorithm } from '../model/key-algorithm';
+import { FederationCa, renderKeyProps } from './federation-ca';
+
+/** What a location's container needs from its certificate. */
+export interface ILocationCertificate {
+  /** The node certificate, PEM. */
+  readonly certPem: string;
+  /** The node key, PEM. Sensitive: a cross-stack reference to it stays a reference in cdktf.out. */
+  readonly privateKeyPem: string;
+}
+
+export interface LocationCertificateProps {
+  /** The CA that signs; must be in the same stack (its key never crosses stacks). */
+  readonly ca: FederationCa;
+  /** Subject CN: the node FQDN, matched exactly by SemStreams allow-lists. */
+  readonly commonName: string;
+  /** Subject organization. */
+  readonly organization: string;
+  /**
+   * DNS SANs.
+   * @default [commonName]
+   */
+  readonly dnsNames?: readonly string[];
+  /**
+   * IP SANs.
+   * @default []
+   */
+  readonly ipAddresses?: readonly string[];
+  /** EKU serverAuth: the node serves TLS. */
+  readonly serverAuth: boolean;
+  /** EKU clientAuth: the node presents this certificate when it dials. */
+  readonly clientAuth: boolean;
+  /**
+   * Key algorithm of the node key.
+   * @default KeyAlgorithm.ECDSA_P256
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /**
+   * Validity in hours.
+   * @default 90 days
+   */
+  readonly validityHours?: number;
+  /**
+   * Hours before expiry from which a `cdktf deploy` re-issues the certificate.
+   * @default 30 days
+   */
+  readonly earlyRenewalHours?: number;
+}
+
+/**
+ * A node's key and certificate, signed by the federation CA: CN = FQDN, SANs = FQDN + extras,
+ * EKU by role, no CA flag. Re-issued by the next deploy once inside its early-renewal window.
+ */
+export class LocationCertificate extends Construct implements ILocationCertificate {
+  public readonly certPem: string;
+  public readonly privateKeyPem: string;
+  /** The certificate's validity end (RFC 3339). */
+  public readonly validityEndTime: string;
+
+  constructor(scope: Construct, id: string, props: LocationCertificateProps) {
+    super(scope, id);
+    if (TerraformStack.of(this) !== TerraformStack.of(props.ca)) {
+      throw new Error(`LocationCertificate ${id}: the CA must be in the same stack, so its private key never crosses a stack boundary`);
+    }
+    if (!props.serverAuth && !props.clientAuth) throw new Error(`LocationCertificate ${id}: needs serverAuth, clientAuth or both`);
+    const validityHours = props.validityHours ?? 90 * 24;
+    const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
+    if (!(earlyRenewalHours >= 0 && earlyRenewalHours < validityHours)) {
+      throw new Error(`LocationCertificate ${id}: earlyRenewalHours must be in 0..validityHours-1`);
+    }
+    const alg = props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256;
+    const key = new PrivateKey(this, 'key', renderKeyProps(alg));
+    const csr = new CertRequest(this, 'csr', {
+      privateKeyPem: key.privateKeyPem,
+      subject: [{ commonName: props.commonName, organization: props.organization }],
+      dnsNames: [...(props.dnsNames ?? [props.commonName])],
+      ipAddresses: [...(props.ipAddresses ?? [])],
+    });
+    const cert = new LocallySignedCert(this, 'cert', {
+      certRequestPem: csr.certRequestPem,
+      caCertPem: props.ca.certPem,
+      caPrivateKeyPem: props.ca._privateKeyPem,
+      validityPeriodHours: validityHours,
+      earlyRenewalHours,
+      isCaCertificate: false,
+      setSubjectKeyId: true,
+      allowedUses: renderAllowedUses(alg, props.serverAuth, props.clientAuth),
+    });
+    this.certPem = cert.certPem;
+    this.privateKeyPem = key.privateKeyPem;
+    this.validityEndTime = cert.validityEndTime;
+  }
+}
+
+/** Key usage and EKU of a leaf: what the algorithm needs, plus serverAuth/clientAuth by role. */
+export function renderAllowedUses(alg: KeyAlgorithm, serverAuth: boolean, clientAuth: boolean): string[] {
+  return [...alg.leafKeyUsages, ...(serverAuth ? ['server_auth'] : []), ...(clientAuth ? ['client_auth'] : [])];
+}

@@ -1,0 +1,83 @@
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { Construct } from 'constructs';
+import { NodeModel } from '../model/model';
+import { ILocationCertificate } from './location-certificate';
+
+/** Mode of every private key inside a container. */
+export const KEY_FILE_MODE = '0600';
+/** Mode of public material and config files. */
+export const PUBLIC_FILE_MODE = '0644';
+
+export interface ServiceContainerProps {
+  /** The node this container runs. */
+  readonly node: NodeModel;
+  /** The site network the container joins (aliases: the node's DNS names). */
+  readonly network: Network;
+  /** The node's image. */
+  readonly image: Image;
+  /** The rendered config file's bytes, uploaded at `node.paths.configFile`. */
+  readonly configFile: string;
+  /**
+   * The federation CA certificate, uploaded at `node.paths.caFile`.
+   * @default none: tier none needs no CA
+   */
+  readonly caCertPem?: string;
+  /**
+   * The node's certificate and key, uploaded at `node.paths.certFile`/`keyFile`.
+   * @default none: the node has no federation certificate
+   */
+  readonly certificate?: ILocationCertificate;
+  /** Labels identifying the federation and site. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * One node's container with its certificate mounts: config, CA, certificate and key uploaded at exactly
+ * the paths its config names. Any change to them replaces the container, so a re-issued certificate
+ * lands in a fresh container and the old one is gone.
+ */
+export class ServiceContainer extends Construct {
+  /** The container's name (also its handle for `docker exec`). */
+  public readonly containerName: string;
+  /** Where the config file lives inside the container. */
+  public readonly configPath: string;
+
+  constructor(scope: Construct, id: string, props: ServiceContainerProps) {
+    super(scope, id);
+    const { node } = props;
+    if (props.certificate && !props.caCertPem) throw new Error(`ServiceContainer ${id}: a certificate needs the CA certificate beside it`);
+    this.containerName = node.containerName;
+    this.configPath = node.paths.configFile;
+    new Container(this, 'container', {
+      name: node.containerName,
+      image: props.image.imageId,
+      command: [...node.command],
+      restart: 'unless-stopped',
+      // The Docker provider writes uploads as uid 0, so a 0600 key is readable by uid 0 alone: the service
+      // runs as uid 0 of its container with every capability dropped (no DAC override: it reads only what
+      // it owns) and no privilege escalation.
+      user: '0:0',
+      capabilities: { drop: ['ALL'] },
+      securityOpts: ['no-new-privileges:true'],
+      networksAdvanced: [{ name: props.network.name, aliases: [...node.dnsNames] }],
+      ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+      host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+      labels: Object.entries(props.labels).map(([label, value]) => ({ label, value })),
+      upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate),
+    });
+  }
+}
+
+/** The container's uploads: config and public material 0644, the key 0600. */
+export function renderUploads(node: NodeModel, configFile: string, caCertPem?: string, cert?: ILocationCertificate) {
+  return [
+    { file: node.paths.configFile, content: configFile, permissions: PUBLIC_FILE_MODE },
+    ...(caCertPem ? [{ file: node.paths.caFile, content: caCertPem, permissions: PUBLIC_FILE_MODE }] : []),
+    ...(cert ? [
+      { file: node.paths.certFile, content: cert.certPem, permissions: PUBLIC_FILE_MODE },
+      { file: node.paths.keyFile, content: cert.privateKeyPem, permissions: KEY_FILE_MODE },
+    ] : []),
+  ];
+}

@@ -1,0 +1,37 @@
+/**
+ * Reading a spec file (YAML or JSON). Parsing problems become SpecErrors like any other problem;
+ * YAML aliases are capped so an alias bomb cannot exhaust memory.
+ */
+import { readFileSync } from 'fs';
+import { parseDocument } from 'yaml';
+import { SpecError } from './problems';
+import { FederationSpec } from './spec';
+
+const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+
+/** Parses spec text; YAML is a superset of JSON, so one parser serves both. */
+export function parseSpec(text: string, source = 'spec'): FederationSpec {
+  if (text.length > MAX_SPEC_BYTES) {
+    throw new SpecError([{ field: '(file)', message: `${source} is larger than ${MAX_SPEC_BYTES} bytes`, rule: 'a spec file is at most 4 MiB' }]);
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => ({ field: '(file)', message: `${source}: ${e.message.split('\n')[0]}`, rule: 'a spec file is valid YAML or JSON' })));
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as FederationSpec;
+  } catch (e) {
+    throw new SpecError([{ field: '(file)', message: `${source}: ${(e as Error).message}`, rule: 'a spec file is valid YAML or JSON without excessive aliases' }]);
+  }
+}
+
+/** Reads and parses a spec file. */
+export function loadSpecFile(path: string): FederationSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SpecError([{ field: '(file)', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, rule: 'FEDERATION_SPEC names a readable file' }]);
+  }
+  return parseSpec(text, path);
+}

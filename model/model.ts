@@ -1,0 +1,144 @@
+/**
+ * The resolved federation: the spec with every default applied and every derived value
+ * (EKUs, allow-lists, dial URLs, paths inside containers) computed once, so renderers and
+ * constructs read facts instead of re-deriving them.
+ */
+import { KeyAlgorithm } from './key-algorithm';
+import { LoomTlsMode, TierName, TlsVersion } from './spec';
+
+export interface FederationModel {
+  readonly name: string;
+  readonly domain: string;
+  readonly ca: CaModel;
+  readonly sites: readonly SiteModel[];
+  /** Every node of every site, in spec order. */
+  readonly nodes: readonly NodeModel[];
+  readonly links: readonly LinkModel[];
+}
+
+export interface CaModel {
+  readonly keyAlgorithm: KeyAlgorithm;
+  readonly commonName: string;
+  readonly organization: string;
+  readonly rootValidityHours: number;
+  readonly leafValidityHours: number;
+  readonly earlyRenewalHours: number;
+}
+
+export interface SiteModel {
+  readonly id: string;
+  /** Docker host URL of this site's engine. */
+  readonly dockerHost: string;
+  readonly dockerCertPath?: string;
+  /** Where other sites reach this site's published ports, when known. */
+  readonly address?: string;
+  /** Name of the site's Docker network. */
+  readonly networkName: string;
+  /** NATS container to deploy, if the site runs its own. */
+  readonly natsContainer?: { readonly name: string; readonly image: string; readonly alias: string };
+  readonly natsUrls: readonly string[];
+  readonly nodes: readonly NodeModel[];
+}
+
+/** Where a node finds its TLS material and config inside its container. */
+export interface ContainerPaths {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+  readonly configFile: string;
+}
+
+interface NodeModelBase {
+  readonly id: string;
+  readonly siteId: string;
+  readonly fqdn: string;
+  /** DNS SANs, FQDN first. */
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly image: string;
+  readonly tier: TierName;
+  readonly minVersion: TlsVersion;
+  readonly containerName: string;
+  readonly command: readonly string[];
+  readonly paths: ContainerPaths;
+  /** Ports published on the site's Docker host. */
+  readonly publishedPorts: readonly number[];
+  /** Hosts entries for names this node dials that the site network does not resolve. */
+  readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+  /** Whether the federation CA issues this node a certificate (and its container gets cert, key and CA). */
+  readonly certificate?: NodeCertificateModel;
+}
+
+export interface NodeCertificateModel {
+  readonly commonName: string;
+  /** EKU serverAuth: the node serves TLS. */
+  readonly serverAuth: boolean;
+  /** EKU clientAuth: the node dials with a client certificate. */
+  readonly clientAuth: boolean;
+}
+
+export interface SemStreamsNodeModel extends NodeModelBase {
+  readonly kind: 'semstreams';
+  readonly platformType: string;
+  readonly natsUrls: readonly string[];
+  /** The websocket output, when some node links to this one. */
+  readonly output?: SemStreamsOutputModel;
+  /** One websocket input per upstream node this one dials. */
+  readonly inputs: readonly SemStreamsInputModel[];
+  readonly insecureSkipVerify: boolean;
+}
+
+export interface SemStreamsOutputModel {
+  readonly port: number;
+  readonly path: string;
+  readonly subjects: readonly string[];
+  /** mTLS settings of the server side (tier manual). */
+  readonly mtls: boolean;
+  readonly requireClientCert: boolean;
+  /** Exactly the CNs of the nodes linked to this output: derived from links, never typed. */
+  readonly allowedClientCns: readonly string[];
+}
+
+export interface SemStreamsInputModel {
+  /** Component name in the config, e.g. `from-location-a`. */
+  readonly componentName: string;
+  readonly upstreamNodeId: string;
+  /** `wss://fqdn:port/path` (or `ws://` in tier none). */
+  readonly url: string;
+  /** Whether this input presents the node's certificate (upstream requires mTLS). */
+  readonly presentsClientCert: boolean;
+}
+
+export interface LoomNodeModel extends NodeModelBase {
+  readonly kind: 'loom';
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly tls: LoomTlsModel;
+  readonly extraConfig: Readonly<Record<string, unknown>>;
+}
+
+export type LoomTlsModel =
+  | { readonly mode: 'disabled' }
+  | { readonly mode: 'manual'; readonly mtls: boolean; readonly requireClientCert: boolean }
+  | {
+    readonly mode: 'self-signed'; readonly hostnames: readonly string[]; readonly ipAddresses: readonly string[];
+    readonly validityDays: number; readonly organization: string;
+  }
+  | {
+    readonly mode: 'letsencrypt'; readonly domains: readonly string[]; readonly email: string;
+    readonly acmeDirectoryUrl: string; readonly httpChallengePort: number; readonly cacheDir: string;
+    readonly autoRenew: boolean; readonly renewBeforeDays: number; readonly acceptTos: true;
+  };
+
+/** Loom TLS modes, including the library's name for TLS off. */
+export type LoomTlsModelMode = LoomTlsMode | 'disabled';
+
+export type NodeModel = SemStreamsNodeModel | LoomNodeModel;
+
+export interface LinkModel {
+  readonly from: string;
+  readonly to: string;
+  readonly tier: TierName;
+  /** Whether the link is mutually authenticated. */
+  readonly mtls: boolean;
+}

@@ -1,0 +1,224 @@
+/**
+ * spec -> model: validates a spec (failing with every problem at once) and derives everything else.
+ */
+import { CONTAINER_LAYOUT, DEFAULTS } from './defaults';
+import { KeyAlgorithm } from './key-algorithm';
+import {
+  FederationModel, LinkModel, LoomNodeModel, LoomTlsModel, NodeModel, SemStreamsInputModel,
+  SemStreamsNodeModel, SiteModel,
+} from './model';
+import { SpecError } from './problems';
+import { FederationSpec, LoomNodeSpec, NodeSpec, SemStreamsNodeSpec, SiteSpec } from './spec';
+import { validateSpec } from './validate';
+
+const HOURS_PER_DAY = 24;
+
+/** Validates `spec` and resolves it into the model every construct reads. Throws SpecError listing all problems. */
+export function resolveFederation(spec: FederationSpec): FederationModel {
+  const problems = validateSpec(spec);
+  if (problems.length > 0) throw new SpecError(problems);
+
+  const links = spec.links ?? [];
+  const fedTier = spec.tier ?? DEFAULTS.tier;
+  const tls = spec.tls ?? {};
+  const mtls = tls.mtls ?? DEFAULTS.mtls;
+  const specNodes = spec.sites.flatMap((s) => s.nodes.map((n) => ({ site: s, node: n })));
+  const byId = new Map(specNodes.map((e) => [e.node.id, e]));
+  const tierOf = (n: NodeSpec) => n.tier ?? fedTier;
+
+  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links };
+  const sites: SiteModel[] = spec.sites.map((site) => resolveSite(site, ctx));
+  const ca = spec.ca ?? {};
+  return {
+    name: spec.name,
+    domain: spec.domain,
+    ca: {
+      keyAlgorithm: KeyAlgorithm.fromName(ca.keyAlgorithm ?? DEFAULTS.keyAlgorithm)!,
+      commonName: ca.commonName ?? `${spec.name} federation root CA`,
+      organization: ca.organization ?? spec.name,
+      rootValidityHours: (ca.rootValidityDays ?? DEFAULTS.rootValidityDays) * HOURS_PER_DAY,
+      leafValidityHours: (ca.leafValidityDays ?? DEFAULTS.leafValidityDays) * HOURS_PER_DAY,
+      earlyRenewalHours: (ca.earlyRenewalDays ?? DEFAULTS.earlyRenewalDays) * HOURS_PER_DAY,
+    },
+    sites,
+    nodes: sites.flatMap((s) => s.nodes),
+    links: links.map((l): LinkModel => {
+      const tier = tierOf(byId.get(l.from)!.node);
+      return { from: l.from, to: l.to, tier, mtls: tier !== 'none' && mtls };
+    }),
+  };
+}
+
+interface ResolveContext {
+  readonly spec: FederationSpec;
+  readonly fedTier: string;
+  readonly mtls: boolean;
+  readonly byId: Map<string, { site: SiteSpec; node: NodeSpec }>;
+  readonly links: readonly { from: string; to: string }[];
+}
+
+function resolveSite(site: SiteSpec, ctx: ResolveContext): SiteModel {
+  const name = ctx.spec.name;
+  const ownNats = site.nats?.urls === undefined;
+  const natsUrls = site.nats?.urls ?? ['nats://nats:4222'];
+  return {
+    id: site.id,
+    dockerHost: site.docker?.host ?? DEFAULTS.dockerHost,
+    ...(site.docker?.certPath !== undefined ? { dockerCertPath: site.docker.certPath } : {}),
+    ...(site.docker?.address !== undefined ? { address: site.docker.address } : {}),
+    networkName: `${name}-${site.id}`,
+    ...(ownNats ? {
+      natsContainer: {
+        name: `${name}-${site.id}-nats`,
+        image: site.nats?.image ?? ctx.spec.images?.nats ?? DEFAULTS.images.nats,
+        alias: 'nats',
+      },
+    } : {}),
+    natsUrls,
+    nodes: site.nodes.map((n) => (n.kind === 'semstreams'
+      ? resolveSemStreams(n, site, natsUrls, ctx)
+      : resolveLoom(n, site, ctx))),
+  };
+}
+
+function baseOf(n: NodeSpec, site: SiteSpec, ctx: ResolveContext) {
+  const tier = (n.tier ?? ctx.fedTier) as NodeModel['tier'];
+  return {
+    id: n.id,
+    siteId: site.id,
+    fqdn: n.fqdn,
+    dnsNames: unique([n.fqdn, ...(n.sans?.dns ?? [])]),
+    ipAddresses: unique([...(n.sans?.ip ?? [])]),
+    tier,
+    minVersion: n.minVersion ?? ctx.spec.tls?.minVersion ?? DEFAULTS.minVersion,
+    containerName: `${ctx.spec.name}-${n.id}`,
+  };
+}
+
+function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: readonly string[], ctx: ResolveContext): SemStreamsNodeModel {
+  const base = baseOf(n, site, ctx);
+  const layout = CONTAINER_LAYOUT.semstreams;
+  const tlsOn = base.tier !== 'none';
+  const mtls = tlsOn && ctx.mtls;
+  const clients = ctx.links.filter((l) => l.from === n.id).map((l) => ctx.byId.get(l.to)!.node);
+  const upstreams = ctx.links.filter((l) => l.to === n.id).map((l) => ctx.byId.get(l.from)!);
+
+  const output = n.output && {
+    port: n.output.port ?? DEFAULTS.semstreams.outputPort,
+    path: n.output.path ?? DEFAULTS.semstreams.outputPath,
+    subjects: [...(n.output.subjects ?? DEFAULTS.semstreams.subjects)],
+    mtls,
+    requireClientCert: mtls && (n.requireClientCert ?? ctx.spec.tls?.requireClientCert ?? DEFAULTS.requireClientCert),
+    allowedClientCns: mtls ? unique(clients.map((c) => c.fqdn)).sort() : [],
+  };
+
+  const inputs = upstreams.map(({ node: up }): SemStreamsInputModel => {
+    const upOut = (up as SemStreamsNodeSpec).output!;
+    const port = upOut.port ?? DEFAULTS.semstreams.outputPort;
+    const path = upOut.path ?? DEFAULTS.semstreams.outputPath;
+    return {
+      componentName: `from-${up.id}`,
+      upstreamNodeId: up.id,
+      url: `${tlsOn ? 'wss' : 'ws'}://${up.fqdn}:${port}${path}`,
+      presentsClientCert: mtls,
+    };
+  });
+
+  const serverAuth = tlsOn && output !== undefined;
+  const clientAuth = mtls && inputs.length > 0;
+  const configFile = layout.configFile;
+  return {
+    ...base,
+    kind: 'semstreams',
+    image: n.image ?? ctx.spec.images?.semstreams ?? DEFAULTS.images.semstreams,
+    command: [...(n.command ?? ['--config', configFile])],
+    paths: { certFile: layout.certFile(n.id), keyFile: layout.keyFile(n.id), caFile: layout.caFile, configFile },
+    publishedPorts: output ? [output.port] : [],
+    extraHosts: extraHostsFor(site, upstreams),
+    ...(serverAuth || clientAuth ? { certificate: { commonName: n.fqdn, serverAuth, clientAuth } } : {}),
+    platformType: n.platformType ?? DEFAULTS.semstreams.platformType,
+    natsUrls: [...natsUrls],
+    ...(output ? { output } : {}),
+    inputs,
+    insecureSkipVerify: n.insecureSkipVerify ?? ctx.spec.tls?.insecureSkipVerify ?? false,
+  };
+}
+
+/**
+ * Hosts entries that let a node reach upstreams on other sites: through the host gateway when both sites
+ * share a Docker host (the upstream publishes its port there), through the upstream site's address when
+ * given; otherwise the FQDN must resolve through DNS. Same-site upstreams resolve by network alias.
+ */
+function extraHostsFor(site: SiteSpec, upstreams: readonly { site: SiteSpec; node: NodeSpec }[]) {
+  const host = (s: SiteSpec) => s.docker?.host ?? DEFAULTS.dockerHost;
+  const entries: { host: string; ip: string }[] = [];
+  for (const up of upstreams) {
+    if (up.site.id === site.id) continue;
+    if (host(up.site) === host(site)) entries.push({ host: up.node.fqdn, ip: 'host-gateway' });
+    else if (up.site.docker?.address !== undefined) entries.push({ host: up.node.fqdn, ip: up.site.docker.address });
+  }
+  return entries.sort((a, b) => a.host.localeCompare(b.host));
+}
+
+function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): LoomNodeModel {
+  const base = baseOf(n, site, ctx);
+  const layout = CONTAINER_LAYOUT.loom;
+  const tls = resolveLoomTls(n, base.tier, base.dnsNames, base.ipAddresses, ctx);
+  const grpcPort = n.grpcPort ?? DEFAULTS.loom.grpcPort;
+  const httpPort = n.httpPort ?? DEFAULTS.loom.httpPort;
+  const configFile = layout.configFile;
+  return {
+    ...base,
+    kind: 'loom',
+    image: n.image ?? ctx.spec.images?.loom ?? DEFAULTS.images.loom,
+    command: [...(n.command ?? ['serve', '--config', configFile])],
+    paths: { certFile: layout.certFile(), keyFile: layout.keyFile(), caFile: layout.caFile, configFile },
+    publishedPorts: [grpcPort, httpPort, ...(tls.mode === 'letsencrypt' ? [tls.httpChallengePort] : [])],
+    extraHosts: [],
+    ...(tls.mode === 'manual' ? { certificate: { commonName: n.fqdn, serverAuth: true, clientAuth: false } } : {}),
+    grpcPort,
+    httpPort,
+    tls,
+    extraConfig: n.extraConfig ?? {},
+  };
+}
+
+function resolveLoomTls(n: LoomNodeSpec, tier: string, dnsNames: readonly string[], ips: readonly string[], ctx: ResolveContext): LoomTlsModel {
+  if (tier === 'none') return { mode: 'disabled' };
+  const t = n.tls ?? {};
+  const mode = t.mode ?? 'manual';
+  if (mode === 'manual') {
+    const mtls = t.mtls ?? ctx.mtls;
+    return {
+      mode,
+      mtls,
+      requireClientCert: mtls && (t.requireClientCert ?? ctx.spec.tls?.requireClientCert ?? DEFAULTS.requireClientCert),
+    };
+  }
+  if (mode === 'self-signed') {
+    const s = t.selfSigned ?? {};
+    return {
+      mode,
+      hostnames: [...(s.hostnames ?? dnsNames)],
+      ipAddresses: [...(s.ipAddresses ?? ips)],
+      validityDays: s.validityDays ?? DEFAULTS.loom.selfSignedValidityDays,
+      organization: s.organization ?? DEFAULTS.loom.selfSignedOrganization,
+    };
+  }
+  const le = t.letsencrypt ?? {};
+  return {
+    mode,
+    domains: [...(le.domains ?? dnsNames)],
+    email: le.email!,
+    acmeDirectoryUrl: le.acmeDirectoryUrl ?? DEFAULTS.loom.acmeDirectoryUrl,
+    httpChallengePort: le.httpChallengePort ?? DEFAULTS.loom.httpChallengePort,
+    cacheDir: le.cacheDir ?? DEFAULTS.loom.cacheDir,
+    autoRenew: le.autoRenew ?? true,
+    renewBeforeDays: le.renewBeforeDays ?? DEFAULTS.loom.renewBeforeDays,
+    acceptTos: true,
+  };
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,108 @@
+/**
+ * Renders a SemStreams node's config file in the shape the real program loads
+ * (components map, websocket output port in ports.outputs[0].subject, websocket_input in client mode,
+ * nats.urls) with the guide's `security` block. Pure: model in, JSON text out.
+ */
+import { FederationModel, SemStreamsNodeModel } from '../model/model';
+
+/** The SemStreams config of `node` as a JSON-ready object. */
+export function renderSemStreamsConfig(node: SemStreamsNodeModel, federation: FederationModel): Record<string, unknown> {
+  const components: Record<string, unknown> = {};
+  if (node.output) components['federation-output'] = renderWebSocketOutput(node);
+  for (const input of node.inputs) {
+    components[input.componentName] = {
+      type: 'input',
+      name: 'websocket_input',
+      enabled: true,
+      config: {
+        mode: 'client',
+        client: { url: input.url, reconnect: { enabled: true, max_retries: 10 } },
+        auth: { type: 'none' },
+        ports: {
+          outputs: [
+            natsPort('data', 'federated.data', `data received from ${input.upstreamNodeId}`),
+            natsPort('control', 'federated.control', `control messages from ${input.upstreamNodeId}`),
+          ],
+        },
+      },
+    };
+  }
+  return {
+    version: '1.0.0',
+    platform: { org: federation.name, id: node.id, type: node.platformType },
+    security: renderSecurity(node),
+    nats: { urls: [...node.natsUrls] },
+    services: {},
+    components,
+  };
+}
+
+/** The config as the file's bytes: two-space JSON with a final newline. */
+export function renderSemStreamsConfigFile(node: SemStreamsNodeModel, federation: FederationModel): string {
+  return `${JSON.stringify(renderSemStreamsConfig(node, federation), null, 2)}\n`;
+}
+
+function renderWebSocketOutput(node: SemStreamsNodeModel): Record<string, unknown> {
+  const out = node.output!;
+  return {
+    type: 'output',
+    name: 'websocket',
+    enabled: true,
+    config: {
+      ports: {
+        inputs: out.subjects.map((subject, i) => natsPort(`forward-${i + 1}`, subject, 'forwarded to federation clients')),
+        // SemStreams reads the listen port and path from here, literally http://; TLS comes from security.tls.server.
+        outputs: [{
+          name: 'websocket',
+          type: 'network',
+          subject: `http://0.0.0.0:${out.port}${out.path}`,
+          required: true,
+          description: 'federation websocket endpoint',
+        }],
+      },
+    },
+  };
+}
+
+function natsPort(name: string, subject: string, description: string) {
+  return { name, type: 'nats', subject, required: true, description };
+}
+
+/**
+ * The guide's security block: `{}` in tier none; in tier manual a server section where others dial in
+ * and a client section where the node dials out (both on a hub).
+ */
+export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknown> {
+  if (node.tier === 'none') return {};
+  const tls: Record<string, unknown> = {};
+  const { paths } = node;
+  if (node.output) {
+    const o = node.output;
+    tls.server = {
+      enabled: true,
+      mode: 'manual',
+      cert_file: paths.certFile,
+      key_file: paths.keyFile,
+      min_version: node.minVersion,
+      mtls: o.mtls
+        ? {
+          enabled: true,
+          client_ca_files: [paths.caFile],
+          require_client_cert: o.requireClientCert,
+          allowed_client_cns: [...o.allowedClientCns],
+        }
+        : { enabled: false },
+    };
+  }
+  if (node.inputs.length > 0) {
+    const presents = node.inputs.some((i) => i.presentsClientCert);
+    tls.client = {
+      mode: 'manual',
+      ca_files: [paths.caFile],
+      insecure_skip_verify: node.insecureSkipVerify,
+      min_version: node.minVersion,
+      mtls: presents ? { enabled: true, cert_file: paths.certFile, key_file: paths.keyFile } : { enabled: false },
+    };
+  }
+  return Object.keys(tls).length > 0 ? { tls } : {};
+}

@@ -1,0 +1,73 @@
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { FederationCa } from '../constructs/federation-ca';
+import { LocationCertificate } from '../constructs/location-certificate';
+import { FederationModel } from '../model/model';
+
+export interface PkiStackProps {
+  readonly federation: FederationModel;
+}
+
+/**
+ * The federation's PKI: the root CA and one certificate per node that needs one. Its state holds
+ * every key (sensitive); site stacks read node certificates and keys from it, never the CA key.
+ */
+export class PkiStack extends TerraformStack {
+  public readonly ca: FederationCa;
+  /** Node certificates by node id. */
+  public readonly certificates: ReadonlyMap<string, LocationCertificate>;
+
+  constructor(scope: Construct, id: string, props: PkiStackProps) {
+    super(scope, id);
+    const fed = props.federation;
+    new TlsProvider(this, 'tls');
+    this.ca = new FederationCa(this, 'federation-ca', {
+      commonName: fed.ca.commonName,
+      organization: fed.ca.organization,
+      keyAlgorithm: fed.ca.keyAlgorithm,
+      validityHours: fed.ca.rootValidityHours,
+    });
+    new TerraformOutput(this, 'federation_ca_pem', {
+      value: this.ca.certPem,
+      description: 'Federation root CA certificate (public): save as federation-ca.pem for clients',
+    });
+    new TerraformOutput(this, 'federation_ca_not_after', { value: this.ca.validityEndTime });
+
+    const certificates = new Map<string, LocationCertificate>();
+    for (const node of fed.nodes) {
+      const c = node.certificate;
+      if (c) {
+        certificates.set(node.id, new LocationCertificate(this, `node-${node.id}`, {
+          ca: this.ca,
+          commonName: c.commonName,
+          organization: fed.ca.organization,
+          dnsNames: node.dnsNames,
+          ipAddresses: node.ipAddresses,
+          serverAuth: c.serverAuth,
+          clientAuth: c.clientAuth,
+          keyAlgorithm: fed.ca.keyAlgorithm,
+          validityHours: fed.ca.leafValidityHours,
+          earlyRenewalHours: fed.ca.earlyRenewalHours,
+        }));
+      }
+      const cert = certificates.get(node.id);
+      // What a reviewer needs per node, in one place.
+      new TerraformOutput(this, `node_${node.id.replace(/-/g, '_')}`, {
+        value: {
+          site: node.siteId,
+          tier: node.tier,
+          cn: c?.commonName ?? null,
+          dns_sans: [...node.dnsNames],
+          ip_sans: [...node.ipAddresses],
+          eku: c ? [...(c.serverAuth ? ['serverAuth'] : []), ...(c.clientAuth ? ['clientAuth'] : [])] : [],
+          validity_hours: c ? fed.ca.leafValidityHours : null,
+          early_renewal_hours: c ? fed.ca.earlyRenewalHours : null,
+          not_after: cert?.validityEndTime ?? null,
+          config_path: node.paths.configFile,
+        },
+      });
+    }
+    this.certificates = certificates;
+  }
+}

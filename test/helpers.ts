@@ -1,0 +1,61 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App } from 'cdktf';
+import { exampleSpec } from '../model/example';
+import { FederationSpec } from '../model/spec';
+import { Federation } from '../stacks/federation';
+
+/** A deep, mutable copy of the built-in example spec. */
+export function exampleCopy(): any {
+  return JSON.parse(JSON.stringify(exampleSpec()));
+}
+
+export interface Synthesized {
+  /** Every file cdktf wrote, by path relative to the outdir. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Parsed cdk.tf.json by stack name. */
+  readonly stacks: ReadonlyMap<string, any>;
+}
+
+/** Synthesizes a federation into a temporary outdir, reads every file back and removes the outdir. */
+export function synth(spec: FederationSpec): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'fpki-synth-'));
+  try {
+    const app = new App({ outdir });
+    new Federation(app, 'federation', { spec });
+    app.synth();
+    const files = new Map<string, string>();
+    const walk = (dir: string, rel: string) => {
+      for (const name of readdirSync(dir).sort()) {
+        const p = join(dir, name);
+        const r = rel ? `${rel}/${name}` : name;
+        if (statSync(p).isDirectory()) walk(p, r);
+        else files.set(r, readFileSync(p, 'utf8'));
+      }
+    };
+    walk(outdir, '');
+    const stacks = new Map<string, any>();
+    for (const [path, text] of files) {
+      const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(path);
+      if (m) stacks.set(m[1], JSON.parse(text));
+    }
+    return { files, stacks };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The uploads of a stack's node container, by file path. */
+export function uploadsOf(stack: any, nodeId: string): Map<string, { content: string; permissions: string }> {
+  const containers = stack.resource.docker_container as Record<string, any>;
+  const entry = Object.entries(containers).find(([, c]) => c.labels?.some((l: any) => l.label === 'federation-pki.node' && l.value === nodeId));
+  if (!entry) throw new Error(`no container for node ${nodeId}`);
+  return new Map(entry[1].upload.map((u: any) => [u.file, u]));
+}
+
+/** The container resource of a node. */
+export function containerOf(stack: any, nodeId: string): any {
+  return Object.values(stack.resource.docker_container as Record<string, any>)
+    .find((c) => c.labels?.some((l: any) => l.label === 'federation-pki.node' && l.value === nodeId));
+}

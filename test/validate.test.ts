@@ -1,0 +1,160 @@
+import { formatProblem, SpecError, SpecProblem } from '../model/problems';
+import { resolveFederation } from '../model/resolve';
+import { RULES, validateSpec } from '../model/validate';
+import { exampleCopy } from './helpers';
+
+type Mutate = (spec: any) => void;
+const siteOf = (spec: any, id: string) => spec.sites.find((s: any) => s.id === id);
+const nodeOf = (spec: any, id: string) => spec.sites.flatMap((s: any) => s.nodes).find((n: any) => n.id === id);
+
+function problemsAfter(mutate: Mutate): SpecProblem[] {
+  const spec = exampleCopy();
+  mutate(spec);
+  return validateSpec(spec);
+}
+
+/** Expects exactly one problem, with this site, node, field and rule. */
+function expectOne(mutate: Mutate, expected: { site?: string; node?: string; field: string; rule: string; message?: RegExp }) {
+  const problems = problemsAfter(mutate);
+  expect(problems).toHaveLength(1);
+  const [p] = problems;
+  expect(p.site).toBe(expected.site);
+  expect(p.node).toBe(expected.node);
+  expect(p.field).toBe(expected.field);
+  expect(p.rule).toBe(expected.rule);
+  if (expected.message) expect(p.message).toMatch(expected.message);
+}
+
+describe('the built-in example', () => {
+  test('is valid', () => {
+    expect(validateSpec(exampleCopy())).toEqual([]);
+  });
+});
+
+describe('one bad spec per rule', () => {
+  test('federation name must be an id', () => expectOne((s) => { s.name = 'Bad Name'; }, { field: 'name', rule: RULES.id }));
+  test('domain must be a DNS name', () => {
+    const problems = problemsAfter((s) => { s.domain = 'no_domain'; });
+    expect(problems[0]).toMatchObject({ field: 'domain', rule: RULES.dnsName });
+  });
+  test('tier must be none|manual|acme', () => expectOne((s) => { s.tier = 'paranoid'; }, { field: 'tier', rule: RULES.tier }));
+  test('tier acme is refused until step-ca exists', () => expectOne((s) => { s.tier = 'acme'; }, { field: 'tier', rule: RULES.tierAcme }));
+  test('unknown key algorithm', () => expectOne((s) => { s.ca.keyAlgorithm = 'ED25519'; }, { field: 'ca.keyAlgorithm', rule: RULES.keyAlgorithm }));
+  test('RSA below 2048', () => expectOne((s) => { s.ca.keyAlgorithm = 'RSA_1024'; }, { field: 'ca.keyAlgorithm', rule: RULES.rsaMin, message: /below 2048/ }));
+  test('validity must be whole days', () => expectOne((s) => { s.ca.leafValidityDays = 0.5; }, { field: 'ca.leafValidityDays', rule: RULES.positiveDays }));
+  test('early renewal must be shorter than validity', () => expectOne((s) => { s.ca.earlyRenewalDays = 90; }, { field: 'ca.earlyRenewalDays', rule: RULES.earlyRenewal }));
+  test('leaf must be shorter than root', () => expectOne((s) => { s.ca.rootValidityDays = 60; }, { field: 'ca.leafValidityDays', rule: RULES.leafWithinRoot }));
+  test('min_version 1.2 or 1.3 (federation)', () => expectOne((s) => { s.tls.minVersion = '1.1'; }, { field: 'tls.minVersion', rule: RULES.minVersion }));
+  test('min_version 1.2 or 1.3 (node)', () => expectOne((s) => { nodeOf(s, 'location-b').minVersion = '1.0'; }, { site: 'location-b', node: 'location-b', field: 'minVersion', rule: RULES.minVersion }));
+  test('booleans are booleans', () => expectOne((s) => { s.tls.mtls = 'yes'; }, { field: 'tls.mtls', rule: RULES.boolean }));
+  test('insecure_skip_verify outside tier none (federation)', () => expectOne((s) => { s.tls.insecureSkipVerify = true; }, { field: 'tls.insecureSkipVerify', rule: RULES.insecureSkipVerify }));
+  test('insecure_skip_verify outside tier none (node)', () => expectOne((s) => { nodeOf(s, 'location-c').insecureSkipVerify = true; }, { site: 'location-c', node: 'location-c', field: 'insecureSkipVerify', rule: RULES.insecureSkipVerify }));
+  test('insecure_skip_verify is allowed in tier none', () => {
+    expect(problemsAfter((s) => { s.tier = 'none'; s.tls.insecureSkipVerify = true; delete nodeOf(s, 'loom').tls; })).toEqual([]);
+  });
+  test('at least one site', () => expectOne((s) => { s.sites = []; s.links = []; }, { field: 'sites', rule: RULES.sites }));
+  test('site needs nodes', () => {
+    const problems = problemsAfter((s) => { siteOf(s, 'location-c').nodes = []; s.links = s.links.filter((l: any) => l.to !== 'location-c'); });
+    expect(problems).toEqual([
+      expect.objectContaining({ site: 'location-c', field: 'nodes', rule: RULES.sites }),
+      expect.objectContaining({ site: 'location-b', node: 'location-b', field: 'output', rule: RULES.orphanOutput }),
+    ]);
+  });
+  test('site ids are ids', () => expectOne((s) => { siteOf(s, 'location-c').id = 'Location C'; }, { site: 'Location C', field: 'id', rule: RULES.id }));
+  test('site ids are unique', () => expectOne((s) => { siteOf(s, 'location-c').id = 'location-b'; }, { site: 'location-b', field: 'id', rule: RULES.uniqueSite }));
+  test('node ids are unique across sites', () => expectOne((s) => { nodeOf(s, 'loom').id = 'location-c'; }, { site: 'location-c', node: 'location-c', field: 'id', rule: RULES.uniqueNode, message: /also used in site location-a/ }));
+  test('FQDNs are unique', () => expectOne((s) => { nodeOf(s, 'loom').fqdn = 'location-c.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.uniqueFqdn, message: /node loom/ }));
+  test('FQDN is a DNS name', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'Location-C.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.dnsName }));
+  test('FQDN is inside the domain', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'location-c.example.com'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.inDomain }));
+  test('DNS SANs are DNS names', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['ok.example.com', 'bad name'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[1]', rule: RULES.dnsName }));
+  test('IP SANs are IPs', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { ip: ['10.0.0.300'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.ip[0]', rule: RULES.ipAddress }));
+  test('node kind', () => expectOne((s) => { nodeOf(s, 'loom').kind = 'nginx'; }, { site: 'location-a', node: 'loom', field: 'kind', rule: RULES.kind }));
+  test('unknown fields are named', () => expectOne((s) => { nodeOf(s, 'location-a').outputs = {}; }, { site: 'location-a', node: 'location-a', field: 'outputs', rule: RULES.unknownField }));
+  test('websocket output port range', () => expectOne((s) => { nodeOf(s, 'location-a').output.port = 80; }, { site: 'location-a', node: 'location-a', field: 'output.port', rule: RULES.outputPort }));
+  test('websocket output path', () => expectOne((s) => { nodeOf(s, 'location-a').output.path = 'ws'; }, { site: 'location-a', node: 'location-a', field: 'output.path', rule: RULES.outputPath }));
+  test('docker host URL', () => expectOne((s) => { siteOf(s, 'location-b').docker = { host: 'http://b:2375' }; }, { site: 'location-b', field: 'docker.host', rule: RULES.dockerHost }));
+  test('tcp:// needs TLS material', () => expectOne((s) => { siteOf(s, 'location-b').docker = { host: 'tcp://10.0.0.2:2376' }; }, { site: 'location-b', field: 'docker.certPath', rule: RULES.dockerTcpTls }));
+  test('ssh:// and tcp:// with certPath are accepted', () => {
+    expect(problemsAfter((s) => {
+      siteOf(s, 'location-b').docker = { host: 'ssh://deploy@site-b.example.net' };
+      siteOf(s, 'location-c').docker = { host: 'tcp://site-c.example.net:2376', certPath: 'certs/site-c', address: '192.0.2.10' };
+    })).toEqual([]);
+  });
+  test('site address is an IP', () => expectOne((s) => { siteOf(s, 'location-b').docker = { address: 'site-b' }; }, { site: 'location-b', field: 'docker.address', rule: RULES.ipAddress }));
+  test('NATS URLs', () => expectOne((s) => { siteOf(s, 'location-b').nats = { urls: ['http://nats:4222'] }; }, { site: 'location-b', field: 'nats.urls[0]', rule: RULES.natsUrl }));
+  test('port clash on one Docker host', () => expectOne((s) => { nodeOf(s, 'location-b').output.port = 9000; }, {
+    site: 'location-b', node: 'location-b', field: 'output.port', rule: RULES.portClash, message: /node location-a \(site location-a, output\.port\)/,
+  }));
+  test('same port on different Docker hosts is fine', () => {
+    expect(problemsAfter((s) => {
+      nodeOf(s, 'location-b').output.port = 9000;
+      siteOf(s, 'location-b').docker = { host: 'ssh://deploy@site-b.example.net' };
+    })).toEqual([]);
+  });
+  test('Loom ports are distinct', () => expectOne((s) => { nodeOf(s, 'loom').httpPort = 60051; }, { site: 'location-a', node: 'loom', field: 'httpPort', rule: RULES.distinctPorts }));
+  test('Loom port clash with a SemStreams output', () => expectOne((s) => { nodeOf(s, 'loom').httpPort = 9000; }, { site: 'location-a', node: 'loom', field: 'httpPort', rule: RULES.portClash }));
+  test('Loom has no min_version setting', () => expectOne((s) => { nodeOf(s, 'loom').minVersion = '1.3'; }, { site: 'location-a', node: 'loom', field: 'minVersion', rule: RULES.unknownField }));
+  test('Loom mode', () => expectOne((s) => { nodeOf(s, 'loom').tls.mode = 'acme'; }, { site: 'location-a', node: 'loom', field: 'tls.mode', rule: RULES.loomMode }));
+  test('Loom tls settings in tier none', () => expectOne((s) => { nodeOf(s, 'loom').tier = 'none'; }, { site: 'location-a', node: 'loom', field: 'tls', rule: RULES.loomTierNone }));
+  test('Loom require_client_cert without ca_file', () => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'manual', mtls: false, requireClientCert: true }; }, { site: 'location-a', node: 'loom', field: 'tls.requireClientCert', rule: RULES.loomRequireWithoutCa }));
+  test('Loom self-signed needs a hostname or IP', () => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { hostnames: [] } }; }, { site: 'location-a', node: 'loom', field: 'tls.selfSigned.hostnames', rule: RULES.selfSignedNames }));
+  test.each([0, 3651, 12.5])('Loom self-signed validity_days %p is outside 1..3650', (days) => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { validityDays: days } }; }, { site: 'location-a', node: 'loom', field: 'tls.selfSigned.validityDays', rule: RULES.validityDays }));
+  test('Loom self-signed validity_days 1 and 3650 are fine', () => {
+    for (const validityDays of [1, 3650]) {
+      expect(problemsAfter((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { validityDays } }; })).toEqual([]);
+    }
+  });
+  const le = (extra: object) => (s: any) => {
+    nodeOf(s, 'loom').tls = { mode: 'letsencrypt', letsencrypt: { email: 'ops@semstreams.local', acceptTos: true, ...extra } };
+  };
+  test('Loom letsencrypt minimal is fine', () => expect(problemsAfter(le({}))).toEqual([]));
+  test('Loom letsencrypt email required', () => expectOne(le({ email: undefined }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.email', rule: RULES.leEmail }));
+  test('Loom letsencrypt accept_tos must be true', () => expectOne(le({ acceptTos: false }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.acceptTos', rule: RULES.leTos }));
+  test.each([0, 90])('Loom renew_before_days %p is outside 1..89', (d) => expectOne(le({ renewBeforeDays: d }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.renewBeforeDays', rule: RULES.leRenew }));
+  test('Loom letsencrypt domains 1..100', () => expectOne(le({ domains: [] }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.domains', rule: RULES.leDomains }));
+  test('Loom letsencrypt more than 100 domains', () => {
+    const domains = Array.from({ length: 101 }, (_, i) => `n${i}.semstreams.local`);
+    expectOne(le({ domains }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.domains', rule: RULES.leDomains, message: /101/ });
+  });
+  test('Loom letsencrypt directory URL is https', () => expectOne(le({ acmeDirectoryUrl: 'http://ca/dir' }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.acmeDirectoryUrl', rule: RULES.leUrl }));
+  test('Loom letsencrypt cache_dir is absolute and normalized', () => expectOne(le({ cacheDir: '/var/../etc' }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.cacheDir', rule: RULES.cacheDir }));
+  test('Loom extraConfig may not own server.tls', () => expectOne((s) => { nodeOf(s, 'loom').extraConfig = { server: { tls: { enabled: false } } }; }, { site: 'location-a', node: 'loom', field: 'extraConfig.server.tls', rule: RULES.extraConfig }));
+  test('links name existing nodes', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'location-z' }); }, { site: 'location-a', node: 'location-a', field: 'links[2].to', rule: RULES.linkEnds }));
+  test('no self-links', () => expectOne((s) => { s.links.push({ from: 'location-b', to: 'location-b' }); }, { site: 'location-b', node: 'location-b', field: 'links[2].to', rule: RULES.selfLink }));
+  test('no duplicate links', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'location-b' }); }, { site: 'location-b', node: 'location-b', field: 'links[2].to', rule: RULES.duplicateLink }));
+  test('links join SemStreams nodes', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'loom' }); }, { site: 'location-a', node: 'loom', field: 'links[2].to', rule: RULES.linkKinds }));
+  test('the serving end has an output', () => expectOne((s) => { s.links.push({ from: 'location-c', to: 'location-a' }); }, { site: 'location-c', node: 'location-c', field: 'output', rule: RULES.linkNeedsOutput }));
+  test('link ends share a tier', () => expectOne((s) => { nodeOf(s, 'location-c').tier = 'none'; }, { site: 'location-c', node: 'location-c', field: 'links[1].tier', rule: RULES.linkTier }));
+  test('an mTLS output nobody links to', () => expectOne((s) => { nodeOf(s, 'location-c').output = { port: 9002 }; }, { site: 'location-c', node: 'location-c', field: 'output', rule: RULES.orphanOutput }));
+});
+
+describe('all problems at once', () => {
+  test('every problem is listed, each naming site, node, field and rule', () => {
+    const spec = exampleCopy();
+    nodeOf(spec, 'location-a').output.port = 80;
+    nodeOf(spec, 'location-b').minVersion = '1.1';
+    spec.ca.keyAlgorithm = 'RSA_1024';
+    spec.links.push({ from: 'location-c', to: 'location-c' });
+    let error: unknown;
+    try {
+      resolveFederation(spec);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SpecError);
+    const problems = (error as SpecError).problems;
+    expect(problems.map((p) => p.field).sort()).toEqual(['ca.keyAlgorithm', 'links[2].to', 'minVersion', 'output.port']);
+    const message = (error as Error).message;
+    expect(message).toContain('4 problems');
+    expect(message).toContain(`site location-a, node location-a, field output.port: 80 is not a whole number in 1024..65535 (rule: ${RULES.outputPort})`);
+    expect(message).toContain('site location-b, node location-b, field minVersion');
+    for (const p of problems) expect(message).toContain(formatProblem(p));
+  });
+
+  test('wrong types are problems, not crashes', () => {
+    for (const bad of [null, 42, 'spec', [], { sites: 'x' }, { name: 1, domain: [], sites: [null, { id: 3, nodes: [7] }], links: {} }]) {
+      expect(Array.isArray(validateSpec(bad))).toBe(true);
+      expect(validateSpec(bad).length).toBeGreaterThan(0);
+    }
+  });
+});
