@@ -1,19 +1,30 @@
 /**
  * `cdktf synth` entry point. Synthesizes the federation named by FEDERATION_SPEC (or the cdktf context
- * key `federationSpec`), else the built-in example. An invalid spec prints every problem and exits 1.
+ * key `federationSpec`), else the built-in example. An invalid spec prints every problem and exits 1
+ * before anything is written.
  */
 import { App } from 'cdktf';
 import { exampleSpec } from './model/example';
 import { loadSpecFile } from './model/load';
 import { SpecError } from './model/problems';
+import { resolveFederation } from './model/resolve';
+import { FederationSpec } from './model/spec';
 import { Federation } from './stacks/federation';
 
+/** The spec file named by the environment or by cdktf context (which the CLI passes as CDKTF_CONTEXT_JSON). */
+function namedSpecPath(): string | undefined {
+  if (process.env.FEDERATION_SPEC) return process.env.FEDERATION_SPEC;
+  const context = JSON.parse(process.env.CDKTF_CONTEXT_JSON || '{}') as { federationSpec?: string };
+  return context.federationSpec || undefined;
+}
+
 function main(): void {
-  const app = new App();
-  const specPath = process.env.FEDERATION_SPEC || (app.node.tryGetContext('federationSpec') as string | undefined);
+  let spec: FederationSpec;
   try {
-    const spec = specPath ? loadSpecFile(specPath) : exampleSpec();
-    new Federation(app, 'federation', { spec });
+    const path = namedSpecPath();
+    spec = path ? loadSpecFile(path) : exampleSpec();
+    // Validate before the App exists: the App creates its outdir, and a bad spec must leave nothing behind.
+    resolveFederation(spec);
   } catch (e) {
     if (e instanceof SpecError) {
       process.stderr.write(`${e.message}\n`);
@@ -21,6 +32,8 @@ function main(): void {
     }
     throw e;
   }
+  const app = new App();
+  new Federation(app, 'federation', { spec });
   app.synth();
 }
 

@@ -61,7 +61,7 @@ if (( want_providers )); then
     "hashicorp/local      2.6.1    github.com/terraform-providers/terraform-provider-local   ba8eb9d12edf493cd3f77ac80a59f6c89b50d4fc"
     "hashicorp/random     3.7.2    github.com/terraform-providers/terraform-provider-random  bc2ddb552b4676d16997987a9bf2875c7b98d342"
   )
-  stage_start=$SECONDS
+  stage_start=$SECONDS failed=()
   for row in "${PROVIDERS[@]}"; do
     read -r source version module commit <<<"$row"
     ns="${source%/*}" type="${source#*/}"
@@ -73,7 +73,11 @@ if (( want_providers )); then
     # Build into an empty scratch GOBIN so we can see which name go chose, then move it into place
     # (the mirror path only ever holds a complete binary, so an interrupted run is simply redone).
     tmp="$SCRATCH/$type" && mkdir "$tmp"
-    GOBIN="$tmp" go install "$module@$commit"
+    # On failure go's own error stays on stderr; the other providers are still tried, so one run
+    # reports every module that cannot be fetched.
+    if ! GOBIN="$tmp" go install "$module@$commit"; then
+      log "provider $source $version: FAILED: go install $module@$commit"; failed+=("$source"); continue
+    fi
     built=("$tmp"/*)
     [[ ${#built[@]} -eq 1 && -f "${built[0]}" ]] || die "go install of $module produced ${#built[@]} files in $tmp"
     mkdir -p "$dir"
@@ -97,6 +101,7 @@ HCL
     printf '%s\n' "$rc_new" > "$RC"; log "wrote ${RC#"$ROOT"/}"
   fi
   log "stage providers: $((SECONDS - stage_start)) s"
+  (( ${#failed[@]} == 0 )) || die "providers not installed: ${failed[*]} (go errors above)"
 fi
 
 # --- Stage 2 (optional): docker engine + local busybox image ------------------------------------
@@ -125,7 +130,8 @@ if (( want_docker )); then
     ctx="$SCRATCH/image" && mkdir "$ctx"
     cp /bin/busybox "$ctx/busybox"
     printf 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\n' > "$ctx/Dockerfile"
-    docker build -q -t "$IMAGE" "$ctx" >/dev/null
+    # Output kept aside: the legacy builder (no buildx installed) prints a deprecation notice.
+    docker build -q -t "$IMAGE" "$ctx" >"$SCRATCH/build.log" 2>&1 || { cat "$SCRATCH/build.log" >&2; die "docker build failed"; }
     log "image $IMAGE: built"
   fi
   log "stage docker: $((SECONDS - stage_start)) s"
@@ -134,12 +140,14 @@ fi
 # --- Stage 3 (optional): step-ca ----------------------------------------------------------------
 if (( want_step_ca )); then
   stage_start=$SECONDS
-  if [[ -x "$TC/bin/step-ca" ]]; then
+  # The version is stamped in (go install alone reports "0000000-dev"), so a stale binary is rebuilt.
+  if [[ "$("$TC/bin/step-ca" version 2>/dev/null || true)" == *"/${STEP_CA_VERSION#v} "* ]]; then
     log "step-ca: present"
   else
     log "step-ca $STEP_CA_VERSION: building"
     # CGO off gives a static binary that also runs inside a FROM scratch image.
-    CGO_ENABLED=0 GOBIN="$TC/bin" go install "github.com/smallstep/certificates/cmd/step-ca@$STEP_CA_VERSION"
+    CGO_ENABLED=0 GOBIN="$TC/bin" go install -ldflags "-X main.Version=${STEP_CA_VERSION#v}" \
+      "github.com/smallstep/certificates/cmd/step-ca@$STEP_CA_VERSION"
   fi
   log "step-ca: $("$TC/bin/step-ca" version 2>&1 | sed -n 1p)"
   log "stage step-ca: $((SECONDS - stage_start)) s"
