@@ -19,7 +19,7 @@ STEP_CA_VERSION="v0.30.2"
 log() { echo "[toolchain] $*"; }
 die() { echo "[toolchain] ERROR: $*" >&2; exit 1; }
 
-want_providers=0 want_docker=0 want_step_ca=0
+want_providers=0 want_docker=0 want_step_ca=0 failed=()
 for arg in "$@"; do
   case "$arg" in
     --providers) want_providers=1 ;;
@@ -39,7 +39,7 @@ command -v terraform >/dev/null 2>&1 || die "terraform not found on PATH (expect
 tf_version="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 terraform version 2>/dev/null)" || die "'terraform version' failed"
 tf_version="${tf_version%%$'\n'*}"
 log "using $tf_version ($(command -v terraform))"
-command -v go >/dev/null 2>&1 || die "go not found on PATH (needed to build providers)"
+if (( want_providers || want_step_ca )); then command -v go >/dev/null 2>&1 || die "go not found on PATH"; fi
 
 mkdir -p "$TC" "$MIRROR" "$TC/plugin-cache"
 # One scratch dir per run (runs may overlap), removed on exit.
@@ -61,7 +61,7 @@ if (( want_providers )); then
     "hashicorp/local      2.6.1    github.com/terraform-providers/terraform-provider-local   ba8eb9d12edf493cd3f77ac80a59f6c89b50d4fc"
     "hashicorp/random     3.7.2    github.com/terraform-providers/terraform-provider-random  bc2ddb552b4676d16997987a9bf2875c7b98d342"
   )
-  stage_start=$SECONDS failed=()
+  stage_start=$SECONDS
   for row in "${PROVIDERS[@]}"; do
     read -r source version module commit <<<"$row"
     ns="${source%/*}" type="${source#*/}"
@@ -70,11 +70,10 @@ if (( want_providers )); then
     if [[ -x "$bin" ]]; then log "provider $source $version: present"; continue; fi
     log "provider $source $version: building $module@$commit"
     t0=$SECONDS
-    # Build into an empty scratch GOBIN so we can see which name go chose, then move it into place
-    # (the mirror path only ever holds a complete binary, so an interrupted run is simply redone).
+    # Build into an empty scratch GOBIN to see which name go chose, then move it into the mirror (which
+    # thus only ever holds complete binaries). On failure go's error stays on stderr and the remaining
+    # providers are still tried, so one run reports every module that cannot be fetched.
     tmp="$SCRATCH/$type" && mkdir "$tmp"
-    # On failure go's own error stays on stderr; the other providers are still tried, so one run
-    # reports every module that cannot be fetched.
     if ! GOBIN="$tmp" go install "$module@$commit"; then
       log "provider $source $version: FAILED: go install $module@$commit"; failed+=("$source"); continue
     fi
@@ -101,7 +100,6 @@ HCL
     printf '%s\n' "$rc_new" > "$RC"; log "wrote ${RC#"$ROOT"/}"
   fi
   log "stage providers: $((SECONDS - stage_start)) s"
-  (( ${#failed[@]} == 0 )) || die "providers not installed: ${failed[*]} (go errors above)"
 fi
 
 # --- Stage 2 (optional): docker engine + local busybox image ------------------------------------
@@ -153,8 +151,6 @@ if (( want_step_ca )); then
   log "stage step-ca: $((SECONDS - stage_start)) s"
 fi
 
+(( ${#failed[@]} == 0 )) || die "providers not installed: ${failed[*]} (go errors above)"
 log "done."
-if [[ -f "$RC" ]]; then
-  log "point terraform/cdktf at the provider mirror with:"
-  echo "export TF_CLI_CONFIG_FILE=$RC"
-fi
+if (( want_providers )); then log "point terraform/cdktf at the provider mirror with:"; echo "export TF_CLI_CONFIG_FILE=$RC"; fi
