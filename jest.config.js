@@ -8,6 +8,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/test/real/'],
   // Snapshots live in the top-level __snapshots__/ folder, reviewed like code.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 120000,
 };
