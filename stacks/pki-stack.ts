@@ -57,14 +57,17 @@ export class PkiStack extends TerraformStack {
         value: {
           site: node.siteId,
           tier: node.tier,
-          cn: c?.commonName ?? null,
           dns_sans: [...node.dnsNames],
           ip_sans: [...node.ipAddresses],
-          eku: c ? [...(c.serverAuth ? ['serverAuth'] : []), ...(c.clientAuth ? ['clientAuth'] : [])] : [],
-          validity_hours: c ? fed.ca.leafValidityHours : null,
-          early_renewal_hours: c ? fed.ca.earlyRenewalHours : null,
-          not_after: cert?.validityEndTime ?? null,
           config_path: node.paths.configFile,
+          // cdktf cannot synthesize null inside an output object: a node without a certificate omits these.
+          ...(c && cert ? {
+            cn: c.commonName,
+            eku: [...(c.serverAuth ? ['serverAuth'] : []), ...(c.clientAuth ? ['clientAuth'] : [])],
+            validity_hours: fed.ca.leafValidityHours,
+            early_renewal_hours: fed.ca.earlyRenewalHours,
+            not_after: cert.validityEndTime,
+          } : {}),
         },
       });
     }

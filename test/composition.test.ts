@@ -1,0 +1,108 @@
+import { resolveFederation } from '../model/resolve';
+import { containerOf, exampleCopy, synth, uploadsOf } from './helpers';
+
+describe('sites compose', () => {
+  test('each site stack depends on the pki stack alone, so any subset can be deployed', () => {
+    const out = synth(exampleCopy());
+    const manifest = JSON.parse(out.files.get('manifest.json')!);
+    for (const site of ['location-a', 'location-b', 'location-c']) {
+      expect(manifest.stacks[`semstreams-${site}`].dependencies).toEqual(['semstreams-pki']);
+    }
+    expect(manifest.stacks['semstreams-pki'].dependencies).toEqual([]);
+  });
+
+  test('remote Docker hosts: ssh:// as is, tcp:// with its cert path; routes through the site address', () => {
+    const spec = exampleCopy();
+    spec.sites[0].docker = { host: 'tcp://site-a.example.net:2376', certPath: 'docker-certs/site-a', address: '192.0.2.10' };
+    spec.sites[1].docker = { host: 'ssh://deploy@site-b.example.net' };
+    const out = synth(spec);
+    expect(out.stacks.get('semstreams-location-a').provider.docker).toEqual([{ host: 'tcp://site-a.example.net:2376', cert_path: 'docker-certs/site-a' }]);
+    expect(out.stacks.get('semstreams-location-b').provider.docker).toEqual([{ host: 'ssh://deploy@site-b.example.net' }]);
+    // B dials A on another host: A's site address; C dials B on another host with no address: DNS.
+    expect(containerOf(out.stacks.get('semstreams-location-b'), 'location-b').host).toEqual([{ host: 'location-a.semstreams.local', ip: '192.0.2.10' }]);
+    expect(containerOf(out.stacks.get('semstreams-location-c'), 'location-c').host).toEqual([]);
+  });
+
+  test('nodes on one site reach each other by network alias, with no hosts entry', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes.push(spec.sites[1].nodes[0]);
+    spec.sites.splice(1, 1);
+    const model = resolveFederation(spec);
+    expect(model.nodes.find((n) => n.id === 'location-b')!.extraHosts).toEqual([]);
+    expect(model.nodes.find((n) => n.id === 'location-c')!.extraHosts).toEqual([{ host: 'location-b.semstreams.local', ip: 'host-gateway' }]);
+  });
+
+  test('an existing NATS replaces the site\'s NATS container', () => {
+    const spec = exampleCopy();
+    spec.sites[2].nats = { urls: ['nats://nats.site-c.example.net:4222'] };
+    const out = synth(spec);
+    const c = out.stacks.get('semstreams-location-c');
+    expect(Object.values(c.resource.docker_container as Record<string, any>).map((x) => x.name)).toEqual(['semstreams-location-c']);
+    const config = JSON.parse(uploadsOf(c, 'location-c').get('/etc/semstreams/config.json')!.content);
+    expect(config.nats.urls).toEqual(['nats://nats.site-c.example.net:4222']);
+  });
+});
+
+describe('tier none', () => {
+  test('no certificates, no CA, no key uploads; configs say "security": {}', () => {
+    const spec = exampleCopy();
+    spec.tier = 'none';
+    delete spec.sites[0].nodes[1].tls;
+    const out = synth(spec);
+    const pki = out.stacks.get('semstreams-pki');
+    expect(pki.resource.tls_locally_signed_cert).toBeUndefined();
+    for (const [stack, node] of [['semstreams-location-a', 'location-a'], ['semstreams-location-b', 'location-b'], ['semstreams-location-a', 'loom']]) {
+      const uploads = uploadsOf(out.stacks.get(stack), node);
+      expect(uploads.size).toBe(1);
+      const [config] = [...uploads.values()];
+      if (node !== 'loom') expect(JSON.parse(config.content).security).toEqual({});
+      else expect(config.content).toContain('enabled: false');
+    }
+  });
+
+  test('a per-node tier override applies to that node only', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes[1].tier = 'none';
+    delete spec.sites[0].nodes[1].tls;
+    const model = resolveFederation(spec);
+    expect(model.nodes.find((n) => n.id === 'loom')!.certificate).toBeUndefined();
+    expect(model.nodes.find((n) => n.id === 'location-a')!.certificate).toBeDefined();
+  });
+});
+
+describe('key algorithms', () => {
+  test.each([
+    ['ECDSA_P384', { algorithm: 'ECDSA', ecdsa_curve: 'P384' }, ['digital_signature', 'server_auth']],
+    ['RSA_3072', { algorithm: 'RSA', rsa_bits: 3072 }, ['digital_signature', 'key_encipherment', 'server_auth']],
+  ])('%s reaches every key, with key usage to match', (alg, key, uses) => {
+    const spec = exampleCopy();
+    spec.ca.keyAlgorithm = alg;
+    const pki = synth(spec).stacks.get('semstreams-pki');
+    const keys = Object.values(pki.resource.tls_private_key as Record<string, any>);
+    expect(keys).toHaveLength(5);
+    for (const k of keys) expect(k).toEqual(expect.objectContaining(key));
+    const a = Object.entries(pki.resource.tls_locally_signed_cert as Record<string, any>).find(([k]) => k.startsWith('node-location-a_'))![1];
+    expect(a.allowed_uses).toEqual(uses);
+  });
+});
+
+test('the cdktf context key federationSpec is honoured by main.ts (through CDKTF_CONTEXT_JSON)', () => {
+  const { spawnSync } = require('child_process');
+  const { mkdtempSync, writeFileSync, existsSync, rmSync } = require('fs');
+  const { join } = require('path');
+  const dir = mkdtempSync(join(require('os').tmpdir(), 'fpki-ctx-'));
+  try {
+    const spec = exampleCopy();
+    spec.name = 'ctxfed';
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+    const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'main.ts'], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, FEDERATION_SPEC: '', CDKTF_OUTDIR: join(dir, 'out'), CDKTF_CONTEXT_JSON: JSON.stringify({ federationSpec: join(dir, 'spec.json') }) },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'out', 'stacks', 'ctxfed-pki', 'cdk.tf.json'))).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
