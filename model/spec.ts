@@ -35,6 +35,20 @@ export interface FederationSpec {
    * @default []
    */
   readonly links?: readonly LinkSpec[];
+  /**
+   * A production federation: the security policy applies its production rules (client certificates
+   * required, leaf validity at most 90 days).
+   * @default false
+   */
+  readonly production?: boolean;
+}
+
+/** A written exception to one security-policy rule for one node. */
+export interface SuppressionSpec {
+  /** The policy rule's id. */
+  readonly rule: string;
+  /** Why the exception is acceptable: required, shown in every synth's policy report. */
+  readonly reason: string;
 }
 
 export interface CaSpec {
@@ -159,6 +173,11 @@ interface NodeSpecBase {
   readonly minVersion?: TlsVersion;
   /** Container command. @default the service's own `--config <path>` invocation */
   readonly command?: readonly string[];
+  /**
+   * Exceptions to security-policy rules for this node, each with a written reason.
+   * @default []
+   */
+  readonly suppressions?: readonly SuppressionSpec[];
 }
 
 export interface SemStreamsNodeSpec extends NodeSpecBase {

@@ -59,6 +59,7 @@ export const RULES = {
   linkNeedsOutput: 'the "from" node of a link serves a websocket output: give it output: {...}',
   linkTier: 'both ends of a link use the same tier (a ws:// client cannot talk to a wss:// server, nor the reverse)',
   orphanOutput: 'a websocket output with mTLS needs at least one link: with no linked client, allowed_client_cns would be empty, which admits any certificate the federation CA signed (SemStreams guide: always specify allowed_client_cns in production)',
+  suppression: 'a suppression names a policy rule and gives a written reason (at least 10 characters)',
   unknownField: 'only fields this library knows are accepted (a misspelled field would otherwise be silently ignored)',
 } as const;
 
@@ -67,21 +68,22 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  spec: ['name', 'domain', 'ca', 'tier', 'tls', 'images', 'sites', 'links'],
+  spec: ['name', 'domain', 'ca', 'tier', 'tls', 'images', 'sites', 'links', 'production'],
   ca: ['keyAlgorithm', 'commonName', 'organization', 'rootValidityDays', 'leafValidityDays', 'earlyRenewalDays'],
   tls: ['minVersion', 'mtls', 'requireClientCert', 'insecureSkipVerify'],
   images: ['semstreams', 'loom', 'nats'],
   site: ['id', 'docker', 'nats', 'nodes'],
   docker: ['host', 'certPath', 'address'],
   nats: ['urls', 'image'],
-  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType'],
-  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'grpcPort', 'httpPort', 'tls', 'extraConfig'],
+  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType'],
+  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig'],
   sans: ['dns', 'ip'],
   output: ['port', 'path', 'subjects'],
   loomTls: ['mode', 'mtls', 'requireClientCert', 'selfSigned', 'letsencrypt'],
   selfSigned: ['hostnames', 'ipAddresses', 'validityDays', 'organization'],
   letsencrypt: ['domains', 'email', 'acmeDirectoryUrl', 'httpChallengePort', 'cacheDir', 'autoRenew', 'renewBeforeDays', 'acceptTos'],
   link: ['from', 'to'],
+  suppression: ['rule', 'reason'],
 };
 
 /** Collects problems with the site/node context they were found in. */
@@ -195,6 +197,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
   if (domain === undefined) top.add('domain', `${show(input.domain)} is not a valid DNS domain`, RULES.dnsName);
 
   const fedTier = checkTier(top, input, 'tier') ?? DEFAULTS.tier;
+  top.optBool(input, 'production');
   checkCa(top, input);
   const tls = top.optObj(input, 'tls', KNOWN_FIELDS.tls) ?? {};
   checkMinVersion(top, tls, 'tls.minVersion');
@@ -358,6 +361,7 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   }
   c.optString(n, 'image');
   c.optStringList(n, 'command');
+  checkSuppressions(c, n);
   const tier = checkTier(c, n, 'tier') ?? ctx.fedTier;
   checkMinVersion(c, n, 'minVersion');
 
@@ -472,6 +476,18 @@ function checkExtraConfig(c: Checker, n: Obj): void {
   for (const owned of ['tls', 'host', 'port', 'http_port']) {
     if (owned in server) c.add(`extraConfig.server.${owned}`, 'set by the operator', RULES.extraConfig);
   }
+}
+
+function checkSuppressions(c: Checker, n: Obj): void {
+  const list = n.suppressions;
+  if (list === undefined) return;
+  if (!Array.isArray(list)) { c.add('suppressions', `${show(list)} is not a list`, RULES.suppression); return; }
+  list.forEach((s, i) => {
+    if (!isObj(s)) { c.add(`suppressions[${i}]`, `${show(s)} is not a map with rule and reason`, RULES.suppression); return; }
+    c.fields(s, KNOWN_FIELDS.suppression, `suppressions[${i}]`);
+    if (typeof s.rule !== 'string' || s.rule.length === 0) c.add(`suppressions[${i}].rule`, `${show(s.rule)} is not a rule id`, RULES.suppression);
+    if (typeof s.reason !== 'string' || s.reason.trim().length < 10) c.add(`suppressions[${i}].reason`, `${show(s.reason)} is not a written reason`, RULES.suppression);
+  });
 }
 
 function checkLinks(top: Checker, links: unknown, nodes: Map<string, NodeFacts>, ambiguous: ReadonlySet<string>): void {

@@ -158,3 +158,16 @@ describe('all problems at once', () => {
     }
   });
 });
+
+describe('production and suppressions', () => {
+  test('production is a boolean', () => expectOne((s) => { s.production = 'yes'; }, { field: 'production', rule: RULES.boolean }));
+  test('a suppression needs a written reason', () => expectOne((s) => { nodeOf(s, 'location-a').suppressions = [{ rule: 'some-rule', reason: 'ok' }]; }, {
+    site: 'location-a', node: 'location-a', field: 'suppressions[0].reason', rule: RULES.suppression,
+  }));
+  test('a suppression names a rule', () => expectOne((s) => { nodeOf(s, 'loom').suppressions = [{ reason: 'the TUI must reach it during rollout' }]; }, {
+    site: 'location-a', node: 'loom', field: 'suppressions[0].rule', rule: RULES.suppression,
+  }));
+  test('a well-formed suppression is accepted by the spec validation', () => {
+    expect(problemsAfter((s) => { s.production = true; nodeOf(s, 'loom').suppressions = [{ rule: 'some-rule', reason: 'the TUI must reach it during rollout' }]; })).toEqual([]);
+  });
+});
