@@ -14,6 +14,8 @@ export interface FederationModel {
   /** Every node of every site, in spec order. */
   readonly nodes: readonly NodeModel[];
   readonly links: readonly LinkModel[];
+  /** Production federation: the policy's production rules apply. */
+  readonly production: boolean;
 }
 
 export interface CaModel {
@@ -65,6 +67,8 @@ interface NodeModelBase {
   readonly publishedPorts: readonly number[];
   /** Hosts entries for names this node dials that the site network does not resolve. */
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+  /** Written exceptions to security-policy rules. */
+  readonly suppressions: readonly { readonly rule: string; readonly reason: string }[];
   /** Whether the federation CA issues this node a certificate (and its container gets cert, key and CA). */
   readonly certificate?: NodeCertificateModel;
 }

@@ -46,6 +46,7 @@ export function resolveFederation(spec: FederationSpec): FederationModel {
       const tier = tierOf(byId.get(l.from)!.node);
       return { from: l.from, to: l.to, tier, mtls: tier !== 'none' && mtls };
     }),
+    production: spec.production ?? false,
   };
 }
 
@@ -92,6 +93,7 @@ function baseOf(n: NodeSpec, site: SiteSpec, ctx: ResolveContext) {
     tier,
     minVersion: n.minVersion ?? ctx.spec.tls?.minVersion ?? DEFAULTS.minVersion,
     containerName: `${ctx.spec.name}-${n.id}`,
+    suppressions: (n.suppressions ?? []).map((x) => ({ rule: x.rule, reason: x.reason })),
   };
 }
 
