@@ -11,6 +11,18 @@ export const DEFAULTS = {
   dockerHost: 'unix:///var/run/docker.sock',
   images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine' },
   semstreams: { outputPort: 8081, outputPath: '/ws', subjects: ['federated.data'], platformType: 'edge' },
+  stepCa: {
+    image: 'smallstep/step-ca:0.30.2',
+    port: 9000,
+    provisioner: 'acme',
+    certificateDuration: '24h',
+    intermediateValidityDays: 365,
+    /** Shortest certificate step-ca may issue: a floor for claims, well under any useful duration. */
+    minCertificateDuration: '5m',
+    /** Container user of the official image. */
+    uid: 1000,
+  },
+  acme: { challengeType: 'http-01', renewBefore: '8h', loomRenewBeforeDays: 1 },
   loom: {
     grpcPort: 60051,
     httpPort: 8080,
@@ -22,6 +34,18 @@ export const DEFAULTS = {
     renewBeforeDays: 30,
   },
 } as const;
+
+/** Where step-ca finds its files: the official image's layout under /home/step. */
+export const STEP_CA_LAYOUT = {
+  rootFile: '/home/step/certs/root_ca.crt',
+  crtFile: '/home/step/certs/intermediate_ca.crt',
+  keyFile: '/home/step/secrets/intermediate_ca_key',
+  configFile: '/home/step/config/ca.json',
+  dbDir: '/home/step/db',
+} as const;
+
+/** Where a SemStreams node in tier acme keeps ACME state (on a named volume). */
+export const ACME_STORAGE = { mount: '/data/acme', server: '/data/acme/server', client: '/data/acme/client' } as const;
 
 /** Where material lives inside containers: the guide's `/certs/...` layout for SemStreams, Loom's `/etc/loom`. */
 export const CONTAINER_LAYOUT = {

@@ -16,6 +16,61 @@ export interface FederationModel {
   readonly links: readonly LinkModel[];
   /** Production federation: the policy's production rules apply. */
   readonly production: boolean;
+  /** step-ca, when the federation has one (tier acme). */
+  readonly stepCa?: StepCaModel;
+}
+
+/** step-ca: its container, its stack and the ACME endpoints nodes use. */
+export interface StepCaModel {
+  readonly siteId: string;
+  /** Its own stack, `<name>-step-ca`, on the site's Docker host. */
+  readonly stackName: string;
+  readonly dockerHost: string;
+  readonly dockerCertPath?: string;
+  readonly containerName: string;
+  readonly image: string;
+  readonly port: number;
+  /** Names its TLS certificate covers; configs dial the first. */
+  readonly dnsNames: readonly string[];
+  /** The Docker network shared by step-ca and the tier-acme nodes on its host (aliases resolve both ways). */
+  readonly networkName: string;
+  /** Named volume holding step-ca's database. */
+  readonly dbVolumeName: string;
+  /** The x509 name policy: step-ca signs names inside this domain only. */
+  readonly allowedDomain: string;
+  readonly intermediateValidityHours: number;
+  readonly intermediateEarlyRenewalHours: number;
+  /** ACME provisioners: SemStreams' and, when Loom servers use step-ca, Loom's (longer certificates). */
+  readonly provisioners: readonly AcmeProvisionerModel[];
+  /** Directory URL of the SemStreams provisioner. */
+  readonly directoryUrl: string;
+  /** Ports published on its Docker host: its HTTPS port when nodes on other hosts dial it, else none. */
+  readonly publishedPorts: readonly number[];
+  /** Hosts entries for tier-acme nodes on other Docker hosts, so challenges reach them. */
+  readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+}
+
+export interface AcmeProvisionerModel {
+  readonly name: string;
+  /** Go durations of the provisioner's claims. */
+  readonly defaultDuration: string;
+  readonly minDuration: string;
+  readonly maxDuration: string;
+  readonly directoryUrl: string;
+}
+
+/** A SemStreams node's ACME settings (tier acme). */
+export interface SemStreamsAcmeModel {
+  readonly directoryUrl: string;
+  readonly email: string;
+  readonly domains: readonly string[];
+  readonly challengeType: 'http-01' | 'tls-alpn-01';
+  readonly renewBefore: string;
+  readonly serverStoragePath: string;
+  readonly clientStoragePath: string;
+  /** Named volume mounted at the storage paths' parent, so ACME state survives container replacement. */
+  readonly volumeName: string;
+  readonly volumeMount: string;
 }
 
 export interface CaModel {
@@ -67,6 +122,10 @@ interface NodeModelBase {
   readonly publishedPorts: readonly number[];
   /** Hosts entries for names this node dials that the site network does not resolve. */
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+  /** Docker networks besides the site's that the container joins (aliases: its DNS names). */
+  readonly extraNetworks: readonly string[];
+  /** Named volumes mounted into the container. */
+  readonly volumes: readonly { readonly name: string; readonly mount: string }[];
   /** Written exceptions to security-policy rules. */
   readonly suppressions: readonly { readonly rule: string; readonly reason: string }[];
   /** Whether the federation CA issues this node a certificate (and its container gets cert, key and CA). */
@@ -90,6 +149,8 @@ export interface SemStreamsNodeModel extends NodeModelBase {
   /** One websocket input per upstream node this one dials. */
   readonly inputs: readonly SemStreamsInputModel[];
   readonly insecureSkipVerify: boolean;
+  /** ACME settings in tier acme. */
+  readonly acme?: SemStreamsAcmeModel;
 }
 
 export interface SemStreamsOutputModel {

@@ -5,9 +5,12 @@ import { CONTAINER_LAYOUT, DEFAULTS } from './defaults';
 import { KeyAlgorithm } from './key-algorithm';
 import {
   FederationModel, LinkModel, LoomNodeModel, LoomTlsModel, NodeModel, SemStreamsInputModel,
-  SemStreamsNodeModel, SiteModel,
+  SemStreamsNodeModel, SiteModel, StepCaModel,
 } from './model';
 import { SpecError } from './problems';
+import {
+  challengePort, dockerHostOf, loomRenewBeforeDays, resolveSemStreamsAcme, resolveStepCa, stepCaRoute,
+} from './resolve-step-ca';
 import { FederationSpec, LoomNodeSpec, NodeSpec, SemStreamsNodeSpec, SiteSpec } from './spec';
 import { validateSpec } from './validate';
 
@@ -26,7 +29,8 @@ export function resolveFederation(spec: FederationSpec): FederationModel {
   const byId = new Map(specNodes.map((e) => [e.node.id, e]));
   const tierOf = (n: NodeSpec) => n.tier ?? fedTier;
 
-  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links };
+  const stepCa = resolveStepCa(spec);
+  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links, stepCa };
   const sites: SiteModel[] = spec.sites.map((site) => resolveSite(site, ctx));
   const ca = spec.ca ?? {};
   return {
@@ -47,6 +51,7 @@ export function resolveFederation(spec: FederationSpec): FederationModel {
       return { from: l.from, to: l.to, tier, mtls: tier !== 'none' && mtls };
     }),
     production: spec.production ?? false,
+    ...(stepCa ? { stepCa } : {}),
   };
 }
 
@@ -56,6 +61,16 @@ interface ResolveContext {
   readonly mtls: boolean;
   readonly byId: Map<string, { site: SiteSpec; node: NodeSpec }>;
   readonly links: readonly { from: string; to: string }[];
+  readonly stepCa?: StepCaModel;
+}
+
+/** Networks, hosts entries and published challenge port that let a tier-acme node and step-ca reach each other. */
+function acmeRouting(site: SiteSpec, ctx: ResolveContext, challenge: number | undefined) {
+  if (!ctx.stepCa) return { networks: [] as string[], hosts: [] as { host: string; ip: string }[], ports: [] as number[] };
+  const route = stepCaRoute(ctx.spec, ctx.stepCa, site);
+  // On step-ca's own host, challenges travel over the ACME network; elsewhere they arrive on the host's port.
+  const remote = dockerHostOf(site) !== ctx.stepCa.dockerHost;
+  return { ...route, ports: remote && challenge !== undefined ? [challenge] : [] };
 }
 
 function resolveSite(site: SiteSpec, ctx: ResolveContext): SiteModel {
@@ -129,20 +144,25 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
   const serverAuth = tlsOn && output !== undefined;
   const clientAuth = mtls && inputs.length > 0;
   const configFile = layout.configFile;
+  const acme = base.tier === 'acme' && ctx.stepCa && (output || inputs.length > 0) ? resolveSemStreamsAcme(ctx.spec, ctx.stepCa, n) : undefined;
+  const routing = acmeRouting(site, ctx, acme ? challengePort(acme.challengeType) : undefined);
   return {
     ...base,
     kind: 'semstreams',
     image: n.image ?? ctx.spec.images?.semstreams ?? DEFAULTS.images.semstreams,
     command: [...(n.command ?? ['--config', configFile])],
     paths: { certFile: layout.certFile(n.id), keyFile: layout.keyFile(n.id), caFile: layout.caFile, configFile },
-    publishedPorts: output ? [output.port] : [],
-    extraHosts: extraHostsFor(site, upstreams),
+    publishedPorts: [...(output ? [output.port] : []), ...routing.ports],
+    extraHosts: [...extraHostsFor(site, upstreams), ...routing.hosts],
+    extraNetworks: acme ? routing.networks : [],
+    volumes: acme ? [{ name: acme.volumeName, mount: acme.volumeMount }] : [],
     ...(serverAuth || clientAuth ? { certificate: { commonName: n.fqdn, serverAuth, clientAuth } } : {}),
     platformType: n.platformType ?? DEFAULTS.semstreams.platformType,
     natsUrls: [...natsUrls],
     ...(output ? { output } : {}),
     inputs,
     insecureSkipVerify: n.insecureSkipVerify ?? ctx.spec.tls?.insecureSkipVerify ?? false,
+    ...(acme ? { acme } : {}),
   };
 }
 
@@ -169,14 +189,20 @@ function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): Loom
   const grpcPort = n.grpcPort ?? DEFAULTS.loom.grpcPort;
   const httpPort = n.httpPort ?? DEFAULTS.loom.httpPort;
   const configFile = layout.configFile;
+  const viaStepCa = base.tier === 'acme' && tls.mode === 'letsencrypt';
+  const routing = viaStepCa ? acmeRouting(site, ctx, tls.httpChallengePort) : { networks: [], hosts: [], ports: [] };
+  const challenge = tls.mode === 'letsencrypt' && !viaStepCa ? [tls.httpChallengePort] : routing.ports;
   return {
     ...base,
     kind: 'loom',
     image: n.image ?? ctx.spec.images?.loom ?? DEFAULTS.images.loom,
     command: [...(n.command ?? ['serve', '--config', configFile])],
     paths: { certFile: layout.certFile(), keyFile: layout.keyFile(), caFile: layout.caFile, configFile },
-    publishedPorts: [grpcPort, httpPort, ...(tls.mode === 'letsencrypt' ? [tls.httpChallengePort] : [])],
-    extraHosts: [],
+    publishedPorts: [grpcPort, httpPort, ...challenge],
+    extraHosts: routing.hosts,
+    extraNetworks: routing.networks,
+    // Loom keeps its ACME account, keys and certificates in cache_dir: a named volume survives replacement.
+    volumes: tls.mode === 'letsencrypt' ? [{ name: `${ctx.spec.name}-${n.id}-letsencrypt`, mount: tls.cacheDir }] : [],
     ...(tls.mode === 'manual' ? { certificate: { commonName: n.fqdn, serverAuth: true, clientAuth: false } } : {}),
     grpcPort,
     httpPort,
@@ -188,7 +214,7 @@ function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): Loom
 function resolveLoomTls(n: LoomNodeSpec, tier: string, dnsNames: readonly string[], ips: readonly string[], ctx: ResolveContext): LoomTlsModel {
   if (tier === 'none') return { mode: 'disabled' };
   const t = n.tls ?? {};
-  const mode = t.mode ?? 'manual';
+  const mode = t.mode ?? (tier === 'acme' ? 'letsencrypt' : 'manual');
   if (mode === 'manual') {
     const mtls = t.mtls ?? ctx.mtls;
     return {
@@ -208,15 +234,17 @@ function resolveLoomTls(n: LoomNodeSpec, tier: string, dnsNames: readonly string
     };
   }
   const le = t.letsencrypt ?? {};
+  // In tier acme, Loom's ACME server is step-ca's Loom provisioner, with day-granular renewal that fits it.
+  const stepCa = tier === 'acme' ? ctx.stepCa : undefined;
   return {
     mode,
     domains: [...(le.domains ?? dnsNames)],
-    email: le.email!,
-    acmeDirectoryUrl: le.acmeDirectoryUrl ?? DEFAULTS.loom.acmeDirectoryUrl,
+    email: le.email ?? (stepCa ? ctx.spec.acme?.email : undefined)!,
+    acmeDirectoryUrl: stepCa ? stepCa.provisioners[1].directoryUrl : le.acmeDirectoryUrl ?? DEFAULTS.loom.acmeDirectoryUrl,
     httpChallengePort: le.httpChallengePort ?? DEFAULTS.loom.httpChallengePort,
     cacheDir: le.cacheDir ?? DEFAULTS.loom.cacheDir,
     autoRenew: le.autoRenew ?? true,
-    renewBeforeDays: le.renewBeforeDays ?? DEFAULTS.loom.renewBeforeDays,
+    renewBeforeDays: stepCa ? loomRenewBeforeDays(n) : le.renewBeforeDays ?? DEFAULTS.loom.renewBeforeDays,
     acceptTos: true,
   };
 }

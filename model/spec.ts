@@ -35,12 +35,66 @@ export interface FederationSpec {
    * @default []
    */
   readonly links?: readonly LinkSpec[];
+  /** step-ca, the federation's ACME CA (tier acme). Runs in its own stack on one site's Docker host. */
+  readonly stepCa?: StepCaSpec;
+  /** ACME settings of every node in tier acme. */
+  readonly acme?: AcmeSpec;
   /**
    * A production federation: the security policy applies its production rules (client certificates
    * required, leaf validity at most 90 days).
    * @default false
    */
   readonly production?: boolean;
+}
+
+export interface StepCaSpec {
+  /** The site whose Docker host runs step-ca. */
+  readonly site: string;
+  /**
+   * step-ca image (override for a private registry).
+   * @default 'smallstep/step-ca:0.30.2'
+   */
+  readonly image?: string;
+  /**
+   * Every name clients use to reach step-ca (its own TLS certificate covers them); configs dial the first.
+   * @default ['step-ca.<domain>']
+   */
+  readonly dnsNames?: readonly string[];
+  /**
+   * HTTPS port of the CA (published on its Docker host).
+   * @default 9000
+   */
+  readonly port?: number;
+  /**
+   * Name of the ACME provisioner SemStreams nodes use.
+   * @default 'acme'
+   */
+  readonly provisioner?: string;
+  /**
+   * Lifetime of ACME certificates for SemStreams, a Go duration (the guide's tier 3: 24 hours).
+   * @default '24h'
+   */
+  readonly certificateDuration?: string;
+  /**
+   * Validity of step-ca's intermediate CA (issued by the federation root in the pki stack), in days.
+   * @default 365
+   */
+  readonly intermediateValidityDays?: number;
+}
+
+export interface AcmeSpec {
+  /** Contact email of the nodes' ACME accounts. Required in tier acme. */
+  readonly email?: string;
+  /**
+   * ACME challenge: 'http-01' (step-ca connects to port 80 of the node) or 'tls-alpn-01' (port 443).
+   * @default 'http-01'
+   */
+  readonly challengeType?: 'http-01' | 'tls-alpn-01';
+  /**
+   * Renew when the remaining lifetime is below this Go duration; shorter than certificateDuration.
+   * @default '8h'
+   */
+  readonly renewBefore?: string;
 }
 
 /** A written exception to one security-policy rule for one node. */

@@ -8,6 +8,7 @@ import { DEFAULTS } from './defaults';
 import { KeyAlgorithm } from './key-algorithm';
 import { isAbsoluteContainerPath, isDnsName, isEmail, isId, isInDomain, isIpAddress } from './names';
 import { SpecProblem } from './problems';
+import { AcmeNodeFacts, checkAcme, STEP_CA_FIELDS } from './validate-acme';
 
 /** The rules, each with its source, so messages say why and tests can name them. */
 export const RULES = {
@@ -18,7 +19,6 @@ export const RULES = {
   uniqueNode: 'node ids are unique across the federation',
   uniqueFqdn: 'node FQDNs are unique: a CN names exactly one node in every allow-list',
   tier: 'tier is one of none | manual | acme (SemStreams guide: three-tier security model)',
-  tierAcme: 'tier acme (SemStreams guide, tier 3) needs a step-ca, which this version of federation-pki does not provision yet; use tier manual',
   keyAlgorithm: `keyAlgorithm is one of ${KeyAlgorithm.ALL.map((a) => a.name).join(', ')}`,
   rsaMin: 'SemStreams guide, Use Strong Keys: minimum 2048-bit RSA or 256-bit ECDSA',
   positiveDays: 'validity periods are whole days, at least 1',
@@ -57,7 +57,7 @@ export const RULES = {
   duplicateLink: 'each link appears once',
   linkKinds: 'links join SemStreams nodes (websocket output -> websocket input)',
   linkNeedsOutput: 'the "from" node of a link serves a websocket output: give it output: {...}',
-  linkTier: 'both ends of a link use the same tier (a ws:// client cannot talk to a wss:// server, nor the reverse)',
+  linkTier: 'both ends of a link use TLS or neither does: tier none on one end only fails (a ws:// client cannot talk to a wss:// server, nor the reverse)',
   orphanOutput: 'a websocket output with mTLS needs at least one link: with no linked client, allowed_client_cns would be empty, which admits any certificate the federation CA signed (SemStreams guide: always specify allowed_client_cns in production)',
   suppression: 'a suppression names a policy rule and gives a written reason (at least 10 characters)',
   unknownField: 'only fields this library knows are accepted (a misspelled field would otherwise be silently ignored)',
@@ -68,7 +68,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  spec: ['name', 'domain', 'ca', 'tier', 'tls', 'images', 'sites', 'links', 'production'],
+  spec: ['name', 'domain', 'ca', 'tier', 'tls', 'images', 'sites', 'links', 'production', 'stepCa', 'acme'],
   ca: ['keyAlgorithm', 'commonName', 'organization', 'rootValidityDays', 'leafValidityDays', 'earlyRenewalDays'],
   tls: ['minVersion', 'mtls', 'requireClientCert', 'insecureSkipVerify'],
   images: ['semstreams', 'loom', 'nats'],
@@ -215,6 +215,8 @@ export function validateSpec(input: unknown): SpecProblem[] {
   const portsByHost = new Map<string, { node: string; site: string; port: number; field: string }[]>();
   const siteIds = new Set<string>();
   const duplicateIds = new Set<string>();
+  const siteHosts = new Map<string, { host: string; address?: string }>();
+  const acmeFacts: AcmeNodeFacts[] = [];
 
   if (!Array.isArray(input.sites) || input.sites.length === 0) {
     top.add('sites', `${show(input.sites)} is not a non-empty list of sites`, RULES.sites);
@@ -228,6 +230,8 @@ export function validateSpec(input: unknown): SpecProblem[] {
       else if (siteIds.has(siteId)) sc.add('id', `site id "${siteId}" is used twice`, RULES.uniqueSite);
       siteIds.add(siteId);
       const dockerHost = checkDocker(sc, rawSite);
+      const address = isObj(rawSite.docker) && typeof rawSite.docker.address === 'string' ? rawSite.docker.address : undefined;
+      if (dockerHost !== undefined) siteHosts.set(siteId, { host: dockerHost, ...(address !== undefined ? { address } : {}) });
       checkNats(sc, rawSite);
       if (!Array.isArray(rawSite.nodes) || rawSite.nodes.length === 0) {
         sc.add('nodes', `${show(rawSite.nodes)} is not a non-empty list of nodes`, RULES.sites);
@@ -250,6 +254,11 @@ export function validateSpec(input: unknown): SpecProblem[] {
           else fqdns.set(rawNode.fqdn, nodeId);
         }
         if (facts && dockerHost !== undefined) {
+          acmeFacts.push({
+            id: nodeId, site: siteId, kind: facts.kind, tier: facts.tier, dockerHost,
+            ...(address !== undefined ? { siteAddress: address } : {}),
+            ...(isObj(rawNode.tls) ? { loomTls: rawNode.tls } : {}),
+          });
           const list = portsByHost.get(dockerHost) ?? [];
           for (const p of facts.ports) {
             const clash = list.find((q) => q.port === p.port);
@@ -263,6 +272,16 @@ export function validateSpec(input: unknown): SpecProblem[] {
     });
   }
 
+  if (input.stepCa !== undefined && isObj(input.stepCa)) top.fields(input.stepCa, STEP_CA_FIELDS, 'stepCa');
+  const rootDays = isObj(input.ca) && typeof input.ca.rootValidityDays === 'number' ? input.ca.rootValidityDays : DEFAULTS.rootValidityDays;
+  const acmePorts = checkAcme(input, domain, acmeFacts, siteHosts, rootDays, (where, field, message, rule) => top.in(where.site, where.node).add(field, message, rule));
+  for (const p of acmePorts) {
+    const clash = (portsByHost.get(p.host) ?? []).find((q) => q.port === p.port);
+    if (clash) {
+      top.in(p.node === 'step-ca' ? undefined : p.site, p.node === 'step-ca' ? undefined : p.node)
+        .add(p.field, `port ${p.port} is already published on Docker host ${p.host} by node ${clash.node} (site ${clash.site}, ${clash.field})`, RULES.portClash);
+    } else portsByHost.set(p.host, [...(portsByHost.get(p.host) ?? []), p]);
+  }
   checkLinks(top, input.links, nodes, duplicateIds);
   return top.problems;
 }
@@ -271,7 +290,6 @@ function checkTier(c: Checker, o: Obj, key: string): string | undefined {
   const t = o[key];
   if (t === undefined) return undefined;
   if (t !== 'none' && t !== 'manual' && t !== 'acme') { c.add(key, `${show(t)} is not a tier`, RULES.tier); return undefined; }
-  if (t === 'acme') c.add(key, 'tier acme is not supported yet', RULES.tierAcme);
   return t;
 }
 
@@ -395,6 +413,9 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
     else ports.push({ port: http, field: 'httpPort' });
   }
   checkLoomTls(c, n, tier, ctx, ports);
+  if (tier === 'acme' && !isObj(n.tls)) {
+    c.add('tls.letsencrypt.acceptTos', 'undefined is not true (tier acme runs Loom in letsencrypt mode against step-ca)', RULES.leTos);
+  }
   checkExtraConfig(c, n);
   return { id: ctx.nodeId, site: ctx.siteId, kind, tier, hasOutput: false, mtls: false, ports };
 }
@@ -432,7 +453,8 @@ function checkLoomTls(c: Checker, n: Obj, tier: string, ctx: NodeContext, ports:
   }
 
   const le = c.optObj(tls, 'letsencrypt', KNOWN_FIELDS.letsencrypt, 'tls');
-  if (mode === 'letsencrypt' || le) {
+  const viaStepCa = tier === 'acme' && (mode === undefined || mode === 'letsencrypt');
+  if (mode === 'letsencrypt' || le || viaStepCa) {
     const l = le ?? {};
     const domains = c.optStringList(l, 'domains', 'tls.letsencrypt');
     if (domains) {
@@ -441,12 +463,15 @@ function checkLoomTls(c: Checker, n: Obj, tier: string, ctx: NodeContext, ports:
         if (!isDnsName(d)) c.add(`tls.letsencrypt.domains[${i}]`, `${show(d)} is not a DNS name`, RULES.leDomains);
       });
     }
-    if (typeof l.email !== 'string' || !isEmail(l.email)) c.add('tls.letsencrypt.email', `${show(l.email)} is not an email address`, RULES.leEmail);
+    // Under step-ca the node's email defaults to acme.email, checked with the other ACME settings.
+    if (!(viaStepCa && l.email === undefined) && (typeof l.email !== 'string' || !isEmail(l.email))) {
+      c.add('tls.letsencrypt.email', `${show(l.email)} is not an email address`, RULES.leEmail);
+    }
     const url = c.optString(l, 'acmeDirectoryUrl', 'tls.letsencrypt');
     if (url !== undefined && !isHttpsUrl(url)) c.add('tls.letsencrypt.acmeDirectoryUrl', `${show(url)} is not an https:// URL`, RULES.leUrl);
     const challenge = c.optInt(l, 'httpChallengePort', 1, 65535, RULES.port, 'tls.letsencrypt')
       ?? (l.httpChallengePort === undefined ? DEFAULTS.loom.httpChallengePort : undefined);
-    if (mode === 'letsencrypt' && challenge !== undefined) {
+    if (mode === 'letsencrypt' && !viaStepCa && challenge !== undefined) {
       if (ports.some((p) => p.port === challenge)) c.add('tls.letsencrypt.httpChallengePort', `${challenge} is also a Loom port`, RULES.distinctPorts);
       else ports.push({ port: challenge, field: 'tls.letsencrypt.httpChallengePort' });
     }
@@ -521,7 +546,7 @@ function checkLinks(top: Checker, links: unknown, nodes: Map<string, NodeFacts>,
       return;
     }
     if (!from.hasOutput) top.in(from.site, from.id).add('output', `node ${to.id} links to it, but it has no websocket output`, RULES.linkNeedsOutput);
-    if (from.tier !== to.tier) at.add('tier', `${from.id} is tier ${from.tier}, ${to.id} is tier ${to.tier}`, RULES.linkTier);
+    if ((from.tier === 'none') !== (to.tier === 'none')) at.add('tier', `${from.id} is tier ${from.tier}, ${to.id} is tier ${to.tier}`, RULES.linkTier);
     served.add(from.id);
   });
   for (const n of nodes.values()) {

@@ -1,6 +1,7 @@
 import { formatProblem, SpecError, SpecProblem } from '../model/problems';
 import { resolveFederation } from '../model/resolve';
 import { RULES, validateSpec } from '../model/validate';
+import { ACME_RULES } from '../model/validate-acme';
 import { exampleCopy } from './helpers';
 
 type Mutate = (spec: any) => void;
@@ -38,7 +39,6 @@ describe('one bad spec per rule', () => {
     expect(problems[0]).toMatchObject({ field: 'domain', rule: RULES.dnsName });
   });
   test('tier must be none|manual|acme', () => expectOne((s) => { s.tier = 'paranoid'; }, { field: 'tier', rule: RULES.tier }));
-  test('tier acme is refused until step-ca exists', () => expectOne((s) => { s.tier = 'acme'; }, { field: 'tier', rule: RULES.tierAcme }));
   test('unknown key algorithm', () => expectOne((s) => { s.ca.keyAlgorithm = 'ED25519'; }, { field: 'ca.keyAlgorithm', rule: RULES.keyAlgorithm }));
   test('RSA below 2048', () => expectOne((s) => { s.ca.keyAlgorithm = 'RSA_1024'; }, { field: 'ca.keyAlgorithm', rule: RULES.rsaMin, message: /below 2048/ }));
   test('validity must be whole days', () => expectOne((s) => { s.ca.leafValidityDays = 0.5; }, { field: 'ca.leafValidityDays', rule: RULES.positiveDays }));
@@ -124,6 +124,9 @@ describe('one bad spec per rule', () => {
   test('no duplicate links', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'location-b' }); }, { site: 'location-b', node: 'location-b', field: 'links[2].to', rule: RULES.duplicateLink }));
   test('links join SemStreams nodes', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'loom' }); }, { site: 'location-a', node: 'loom', field: 'links[2].to', rule: RULES.linkKinds }));
   test('the serving end has an output', () => expectOne((s) => { s.links.push({ from: 'location-c', to: 'location-a' }); }, { site: 'location-c', node: 'location-c', field: 'output', rule: RULES.linkNeedsOutput }));
+  test('tier manual and tier acme ends both speak TLS', () => {
+    expect(problemsAfter((s) => { nodeOf(s, 'location-c').tier = 'acme'; s.stepCa = { site: 'location-c' }; s.acme = { email: 'ops@semstreams.local' }; })).toEqual([]);
+  });
   test('link ends share a tier', () => expectOne((s) => { nodeOf(s, 'location-c').tier = 'none'; }, { site: 'location-c', node: 'location-c', field: 'links[1].tier', rule: RULES.linkTier }));
   test('an mTLS output nobody links to', () => expectOne((s) => { nodeOf(s, 'location-c').output = { port: 9002 }; }, { site: 'location-c', node: 'location-c', field: 'output', rule: RULES.orphanOutput }));
 });
@@ -170,4 +173,65 @@ describe('production and suppressions', () => {
   test('a well-formed suppression is accepted by the spec validation', () => {
     expect(problemsAfter((s) => { s.production = true; nodeOf(s, 'loom').suppressions = [{ rule: 'some-rule', reason: 'the TUI must reach it during rollout' }]; })).toEqual([]);
   });
+});
+
+describe('tier acme', () => {
+  const acmeCopy = () => {
+    const spec = exampleCopy();
+    spec.tier = 'acme';
+    spec.stepCa = { site: 'location-a' };
+    spec.acme = { email: 'ops@semstreams.local' };
+    nodeOf(spec, 'loom').tls = { letsencrypt: { acceptTos: true } };
+    return spec;
+  };
+  const acmeProblems = (mutate: Mutate) => { const spec = acmeCopy(); mutate(spec); return validateSpec(spec); };
+  const expectAcme = (mutate: Mutate, expected: Partial<SpecProblem>) => {
+    const problems = acmeProblems(mutate);
+    expect(problems).toEqual([expect.objectContaining(expected)]);
+  };
+
+  test('the shipped tier acme example is valid', () => {
+    const { loadSpecFile } = require('../model/load');
+    expect(validateSpec(loadSpecFile(require('path').join(__dirname, '..', 'examples', 'three-locations-acme.yaml')))).toEqual([]);
+  });
+  test('a minimal tier acme spec is valid', () => expect(acmeProblems(() => undefined)).toEqual([]));
+  test('tier acme needs a step-ca', () => expectAcme((s) => { delete s.stepCa; }, { field: 'stepCa', rule: ACME_RULES.stepCaRequired }));
+  test('a per-node tier acme needs a step-ca too', () => {
+    const spec = exampleCopy();
+    nodeOf(spec, 'location-c').tier = 'acme';
+    nodeOf(spec, 'location-b').tier = 'acme';
+    spec.acme = { email: 'ops@semstreams.local' };
+    expect(validateSpec(spec)).toEqual([expect.objectContaining({ field: 'stepCa', rule: ACME_RULES.stepCaRequired, message: expect.stringMatching(/location-b, location-c are in tier acme/) })]);
+  });
+  test('stepCa.site exists', () => expectAcme((s) => { s.stepCa.site = 'location-z'; }, { field: 'stepCa.site', rule: ACME_RULES.stepCaSite }));
+  test('stepCa.dnsNames inside the domain', () => expectAcme((s) => { s.stepCa.dnsNames = ['ca.example.com']; }, { field: 'stepCa.dnsNames[0]', rule: ACME_RULES.stepCaNames }));
+  test('stepCa.provisioner', () => expectAcme((s) => { s.stepCa.provisioner = 'ACME/x'; }, { field: 'stepCa.provisioner', rule: ACME_RULES.provisioner }));
+  test.each(['24', '1d', '2m', ''])('certificateDuration %p is refused', (d) => expectAcme((s) => { s.stepCa.certificateDuration = d; s.acme.renewBefore = '1m'; }, { field: 'stepCa.certificateDuration', rule: ACME_RULES.duration }));
+  test('intermediate shorter than the root', () => expectAcme((s) => { s.stepCa.intermediateValidityDays = 1825; }, { field: 'stepCa.intermediateValidityDays', rule: ACME_RULES.intermediate }));
+  test('unknown stepCa field', () => expectAcme((s) => { s.stepCa.ports = 9000; }, { field: 'stepCa.ports', rule: RULES.unknownField }));
+  test('email is required', () => expectAcme((s) => { delete s.acme.email; }, { field: 'acme.email', rule: ACME_RULES.email }));
+  test('challenge_type values', () => expectAcme((s) => { s.acme.challengeType = 'dns-01'; }, { field: 'acme.challengeType', rule: ACME_RULES.challengeType }));
+  test('renew_before is a Go duration', () => expectAcme((s) => { s.acme.renewBefore = '8 hours'; }, { field: 'acme.renewBefore', rule: ACME_RULES.renewBefore }));
+  test('renew_before shorter than the certificate duration', () => expectAcme((s) => { s.acme.renewBefore = '24h'; }, { field: 'acme.renewBefore', rule: ACME_RULES.renewBefore }));
+  test('renew_before against a custom duration', () => {
+    expect(acmeProblems((s) => { s.stepCa.certificateDuration = '72h'; s.acme.renewBefore = '24h'; })).toEqual([]);
+  });
+  const remoteC = (s: any) => {
+    siteOf(s, 'location-a').docker = { address: '192.0.2.1' };
+    siteOf(s, 'location-c').docker = { host: 'ssh://deploy@site-c.example.net', address: '192.0.2.3' };
+  };
+  test('step-ca published for a remote node clashes with a node port on its host', () => expectAcme((s) => { remoteC(s); s.stepCa.port = 9001; }, { field: 'stepCa.port', rule: RULES.portClash, message: expect.stringMatching(/node location-b/) }));
+  test('step-ca is not published when every node shares its host', () => expect(acmeProblems((s) => { s.stepCa.port = 9001; })).toEqual([]));
+  test('a node on another Docker host needs both sites\' addresses', () => {
+    const problems = acmeProblems((s) => { s.stepCa.port = 9443; siteOf(s, 'location-c').docker = { host: 'ssh://deploy@site-c.example.net' }; });
+    expect(problems.map((p) => [p.site, p.node, p.field, p.rule])).toEqual([
+      ['location-c', 'location-c', 'tier', ACME_RULES.reachStepCa],
+      ['location-c', 'location-c', 'tier', ACME_RULES.reachNode],
+    ]);
+    expect(acmeProblems((s) => { s.stepCa.port = 9443; remoteC(s); })).toEqual([]);
+  });
+  test('Loom under step-ca must accept the terms of service', () => expectAcme((s) => { delete nodeOf(s, 'loom').tls; }, { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.acceptTos', rule: RULES.leTos }));
+  test('Loom under step-ca: renew_before_days 1..89', () => expectAcme((s) => { nodeOf(s, 'loom').tls.letsencrypt.renewBeforeDays = 90; }, { node: 'loom', field: 'tls.letsencrypt.renewBeforeDays', rule: RULES.leRenew }));
+  test('Loom under step-ca: the directory URL is not the operator\'s', () => expectAcme((s) => { nodeOf(s, 'loom').tls.letsencrypt.acmeDirectoryUrl = 'https://other/dir'; }, { node: 'loom', field: 'tls.letsencrypt.acmeDirectoryUrl', rule: ACME_RULES.loomDirectory }));
+  test('Loom in manual mode is allowed in tier acme', () => expect(acmeProblems((s) => { nodeOf(s, 'loom').tls = { mode: 'manual' }; })).toEqual([]));
 });
