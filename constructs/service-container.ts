@@ -1,6 +1,7 @@
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
@@ -50,6 +51,12 @@ export class ServiceContainer extends Construct {
     if (props.certificate && !props.caCertPem) throw new Error(`ServiceContainer ${id}: a certificate needs the CA certificate beside it`);
     this.containerName = node.containerName;
     this.configPath = node.paths.configFile;
+    const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
+    // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
+    const mounts = node.volumes.map((v, i) => {
+      const volume = new Volume(this, `volume-${i}`, { name: v.name, labels });
+      return { type: 'volume', source: volume.name, target: v.mount };
+    });
     new Container(this, 'container', {
       name: node.containerName,
       image: props.image.imageId,
@@ -61,10 +68,13 @@ export class ServiceContainer extends Construct {
       user: '0:0',
       capabilities: { drop: ['ALL'] },
       securityOpts: ['no-new-privileges:true'],
-      networksAdvanced: [{ name: props.network.name, aliases: [...node.dnsNames] }],
+      // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
+      // (created by the step-ca stack, hence by name).
+      networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
       ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
       host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
-      labels: Object.entries(props.labels).map(([label, value]) => ({ label, value })),
+      labels,
+      ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate),
     });
   }

@@ -69,8 +69,8 @@ function natsPort(name: string, subject: string, description: string) {
 }
 
 /**
- * The guide's security block: `{}` in tier none; in tier manual a server section where others dial in
- * and a client section where the node dials out (both on a hub).
+ * The guide's security block: `{}` in tier none; in tiers manual and acme a server section where others
+ * dial in and a client section where the node dials out (both on a hub).
  */
 export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknown> {
   if (node.tier === 'none') return {};
@@ -80,10 +80,12 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
     const o = node.output;
     tls.server = {
       enabled: true,
-      mode: 'manual',
+      mode: node.acme ? 'acme' : 'manual',
+      // With ACME these are the guide's fallback, used while step-ca cannot be reached.
       cert_file: paths.certFile,
       key_file: paths.keyFile,
       min_version: node.minVersion,
+      ...(node.acme ? { acme: renderAcme(node, node.acme.serverStoragePath) } : {}),
       mtls: o.mtls
         ? {
           enabled: true,
@@ -97,12 +99,28 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
   if (node.inputs.length > 0) {
     const presents = node.inputs.some((i) => i.presentsClientCert);
     tls.client = {
-      mode: 'manual',
+      mode: node.acme ? 'acme' : 'manual',
       ca_files: [paths.caFile],
       insecure_skip_verify: node.insecureSkipVerify,
       min_version: node.minVersion,
+      ...(node.acme ? { acme: renderAcme(node, node.acme.clientStoragePath) } : {}),
       mtls: presents ? { enabled: true, cert_file: paths.certFile, key_file: paths.keyFile } : { enabled: false },
     };
   }
   return Object.keys(tls).length > 0 ? { tls } : {};
+}
+
+/** The guide's tier 3 `acme` block; `ca_bundle` is the federation root, which step-ca's TLS chains to. */
+function renderAcme(node: SemStreamsNodeModel, storagePath: string): Record<string, unknown> {
+  const a = node.acme!;
+  return {
+    enabled: true,
+    directory_url: a.directoryUrl,
+    email: a.email,
+    domains: [...a.domains],
+    challenge_type: a.challengeType,
+    renew_before: a.renewBefore,
+    storage_path: storagePath,
+    ca_bundle: node.paths.caFile,
+  };
 }

@@ -5,6 +5,7 @@ import { FederationSpec } from '../model/spec';
 import { BackendFactory, localStateBackend } from './backend';
 import { PkiStack } from './pki-stack';
 import { SiteStack } from './site-stack';
+import { StepCaStack } from './step-ca-stack';
 
 export interface FederationProps {
   /** The federation spec. Validated first: any problem fails synth before a stack exists. */
@@ -14,17 +15,24 @@ export interface FederationProps {
    * @default localStateBackend('state'): `state/<stack>.tfstate` beside cdktf.out
    */
   readonly backend?: BackendFactory;
+  /**
+   * Healthcheck command of the step-ca container (for images other than the official one).
+   * @default the official image's `step ca health`
+   */
+  readonly stepCaHealthcheck?: readonly string[];
 }
 
 /**
- * A whole federation: `<name>-pki` plus one `<name>-<site>` stack per site. Stacks compose: deploy
- * the pki stack and any subset of site stacks.
+ * A whole federation: `<name>-pki`, `<name>-step-ca` in tier acme, and one `<name>-<site>` stack per
+ * site. Stacks compose: deploy the pki stack (and step-ca) and any subset of site stacks.
  */
 export class Federation extends Construct {
   public readonly model: FederationModel;
   public readonly pki: PkiStack;
   /** Site stacks by site id. */
   public readonly sites: ReadonlyMap<string, SiteStack>;
+  /** The step-ca stack, in tier acme. */
+  public readonly stepCa?: StepCaStack;
 
   constructor(scope: Construct, id: string, props: FederationProps) {
     super(scope, id);
@@ -34,11 +42,18 @@ export class Federation extends Construct {
 
     this.pki = new PkiStack(scope, `${name}-pki`, { federation: this.model });
     backend(this.pki, `${name}-pki`);
+    const stepCa = this.model.stepCa;
+    if (stepCa) {
+      this.stepCa = new StepCaStack(scope, stepCa.stackName, { federation: this.model, stepCa, pki: this.pki, ...(props.stepCaHealthcheck ? { healthcheck: props.stepCaHealthcheck } : {}) });
+      backend(this.stepCa, stepCa.stackName);
+    }
     const sites = new Map<string, SiteStack>();
     for (const site of this.model.sites) {
       const stackName = `${name}-${site.id}`;
       const stack = new SiteStack(scope, stackName, { federation: this.model, site, pki: this.pki });
       backend(stack, stackName);
+      // Containers joining the ACME network need it to exist first.
+      if (this.stepCa && site.nodes.some((n) => n.extraNetworks.includes(stepCa!.networkName))) stack.addDependency(this.stepCa);
       sites.set(site.id, stack);
     }
     this.sites = sites;

@@ -2,7 +2,9 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederationCa } from '../constructs/federation-ca';
+import { IntermediateCa } from '../constructs/intermediate-ca';
 import { LocationCertificate } from '../constructs/location-certificate';
+import { canaryCommonName } from '../model/canary';
 import { FederationModel } from '../model/model';
 
 export interface PkiStackProps {
@@ -17,6 +19,10 @@ export class PkiStack extends TerraformStack {
   public readonly ca: FederationCa;
   /** Node certificates by node id. */
   public readonly certificates: ReadonlyMap<string, LocationCertificate>;
+  /** step-ca's intermediate, when the federation runs step-ca. */
+  public readonly stepCaIntermediate?: IntermediateCa;
+  /** The canary client certificate (CN `canary.<domain>`, on no allow-list), when some server uses mTLS. */
+  public readonly canary?: LocationCertificate;
 
   constructor(scope: Construct, id: string, props: PkiStackProps) {
     super(scope, id);
@@ -33,6 +39,18 @@ export class PkiStack extends TerraformStack {
       description: 'Federation root CA certificate (public): save as federation-ca.pem for clients',
     });
     new TerraformOutput(this, 'federation_ca_not_after', { value: this.ca.validityEndTime });
+
+    if (fed.stepCa) {
+      this.stepCaIntermediate = new IntermediateCa(this, 'step-ca-intermediate', {
+        root: this.ca,
+        commonName: `${fed.name} step-ca intermediate CA`,
+        organization: fed.ca.organization,
+        keyAlgorithm: fed.ca.keyAlgorithm,
+        validityHours: fed.stepCa.intermediateValidityHours,
+        earlyRenewalHours: fed.stepCa.intermediateEarlyRenewalHours,
+      });
+      new TerraformOutput(this, 'step_ca_intermediate_not_after', { value: this.stepCaIntermediate.validityEndTime });
+    }
 
     const certificates = new Map<string, LocationCertificate>();
     for (const node of fed.nodes) {
@@ -72,5 +90,20 @@ export class PkiStack extends TerraformStack {
       });
     }
     this.certificates = certificates;
+
+    // The canary: a federation-signed client certificate whose CN is on no allow-list (validation keeps node
+    // FQDNs off its name), so `verify` can show every mTLS server refusing a client the CA signed but no link admits.
+    // Issued only where some server checks client certificates; its key stays in this stack's state.
+    const mtlsServer = fed.nodes.some((n) => (n.kind === 'semstreams' ? n.output?.mtls === true : n.tls.mode === 'manual' && n.tls.mtls));
+    if (mtlsServer) {
+      this.canary = new LocationCertificate(this, 'canary', {
+        ca: this.ca, commonName: canaryCommonName(fed.domain), organization: fed.ca.organization, serverAuth: false, clientAuth: true,
+        keyAlgorithm: fed.ca.keyAlgorithm, validityHours: fed.ca.leafValidityHours, earlyRenewalHours: fed.ca.earlyRenewalHours,
+      });
+      new TerraformOutput(this, 'canary_cert_pem', {
+        value: this.canary.certPem,
+        description: `Canary client certificate (public), CN ${canaryCommonName(fed.domain)}: every mTLS server must refuse it (federation-pki verify --canary-cert)`,
+      });
+    }
   }
 }

@@ -1,0 +1,79 @@
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { KeyAlgorithm } from '../model/key-algorithm';
+import { FederationCa, renderKeyProps } from './federation-ca';
+
+/** What an online CA (step-ca) needs from its intermediate. */
+export interface IIntermediateCa {
+  /** The intermediate certificate, PEM. */
+  readonly certPem: string;
+  /** The intermediate's key, PEM. Sensitive: it crosses to the step-ca stack as a reference only. */
+  readonly privateKeyPem: string;
+}
+
+export interface IntermediateCaProps {
+  /** The root that signs; must be in the same stack (the root key never crosses stacks). */
+  readonly root: FederationCa;
+  /** Subject CN of the intermediate. */
+  readonly commonName: string;
+  readonly organization: string;
+  /**
+   * Key algorithm.
+   * @default KeyAlgorithm.ECDSA_P256
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /**
+   * Validity in hours.
+   * @default 365 days
+   */
+  readonly validityHours?: number;
+  /**
+   * Hours before expiry from which a deploy re-issues it.
+   * @default 30 days
+   */
+  readonly earlyRenewalHours?: number;
+}
+
+/**
+ * An intermediate CA signed by the federation root, for an online CA such as step-ca: certificates it
+ * issues chain to the root every location already trusts, and the root key stays in the pki stack.
+ *
+ * hashicorp/tls 4.1.0 cannot set a path length constraint, so the intermediate carries CA:TRUE without
+ * pathLen; step-ca's ACME provisioners issue leaf certificates only, within the federation's name policy.
+ */
+export class IntermediateCa extends Construct implements IIntermediateCa {
+  public readonly certPem: string;
+  public readonly privateKeyPem: string;
+  public readonly validityEndTime: string;
+
+  constructor(scope: Construct, id: string, props: IntermediateCaProps) {
+    super(scope, id);
+    if (TerraformStack.of(this) !== TerraformStack.of(props.root)) {
+      throw new Error(`IntermediateCa ${id}: the root must be in the same stack, so its private key never crosses a stack boundary`);
+    }
+    const validityHours = props.validityHours ?? 365 * 24;
+    const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
+    if (!(earlyRenewalHours >= 0 && earlyRenewalHours < validityHours)) throw new Error(`IntermediateCa ${id}: earlyRenewalHours must be in 0..validityHours-1`);
+    const key = new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256));
+    const csr = new CertRequest(this, 'csr', {
+      privateKeyPem: key.privateKeyPem,
+      subject: [{ commonName: props.commonName, organization: props.organization }],
+    });
+    const cert = new LocallySignedCert(this, 'cert', {
+      certRequestPem: csr.certRequestPem,
+      caCertPem: props.root.certPem,
+      caPrivateKeyPem: props.root._privateKeyPem,
+      isCaCertificate: true,
+      setSubjectKeyId: true,
+      validityPeriodHours: validityHours,
+      earlyRenewalHours,
+      allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
+    });
+    this.certPem = cert.certPem;
+    this.privateKeyPem = key.privateKeyPem;
+    this.validityEndTime = cert.validityEndTime;
+  }
+}

@@ -1,0 +1,57 @@
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { StepCa } from '../constructs/step-ca';
+import { FederationModel, StepCaModel } from '../model/model';
+import { PkiStack } from './pki-stack';
+
+export interface StepCaStackProps {
+  readonly federation: FederationModel;
+  readonly stepCa: StepCaModel;
+  /** Holds the root and the intermediate step-ca signs with. */
+  readonly pki: PkiStack;
+  /**
+   * Healthcheck command of the step-ca container.
+   * @default the official image's `step ca health`
+   */
+  readonly healthcheck?: readonly string[];
+}
+
+/**
+ * step-ca on its site's Docker host, in a stack of its own: deployed after the pki stack and before the
+ * sites whose tier-acme nodes join its ACME network.
+ */
+export class StepCaStack extends TerraformStack {
+  public readonly stepCa: StepCa;
+  /** The ACME network's name (site containers on this host join it by name). */
+  public readonly networkName: string;
+
+  constructor(scope: Construct, id: string, props: StepCaStackProps) {
+    super(scope, id);
+    const { federation: fed, stepCa: m, pki } = props;
+    if (!pki.stepCaIntermediate) throw new Error(`StepCaStack ${id}: the pki stack issued no step-ca intermediate`);
+    new DockerProvider(this, 'docker', {
+      host: m.dockerHost,
+      ...(m.dockerCertPath !== undefined ? { certPath: m.dockerCertPath } : {}),
+    });
+    const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': m.siteId };
+    const network = new Network(this, 'acme-network', { name: m.networkName, driver: 'bridge' });
+    this.networkName = m.networkName;
+    this.stepCa = new StepCa(this, 'step-ca', {
+      model: m,
+      network,
+      image: new Image(this, 'image', { name: m.image, keepLocally: true }),
+      rootCertPem: pki.ca.certPem,
+      intermediate: pki.stepCaIntermediate,
+      labels,
+      ...(props.healthcheck ? { healthcheck: props.healthcheck } : {}),
+    });
+    new TerraformOutput(this, 'acme_directory_url', { value: m.directoryUrl, description: 'ACME directory of the SemStreams provisioner' });
+    for (const p of m.provisioners.slice(1)) {
+      new TerraformOutput(this, `acme_directory_url_${p.name.replace(/-/g, '_')}`, { value: p.directoryUrl });
+    }
+    new TerraformOutput(this, 'step_ca_container', { value: m.containerName });
+  }
+}
