@@ -4,6 +4,7 @@
  *
  * It takes `unknown` because specs come from files: wrong types are problems, not crashes.
  */
+import { canaryCommonName } from './canary';
 import { DEFAULTS } from './defaults';
 import { KeyAlgorithm } from './key-algorithm';
 import { isAbsoluteContainerPath, isDnsName, isEmail, isId, isInDomain, isIpAddress } from './names';
@@ -18,6 +19,7 @@ export const RULES = {
   uniqueSite: 'site ids are unique',
   uniqueNode: 'node ids are unique across the federation',
   uniqueFqdn: 'node FQDNs are unique: a CN names exactly one node in every allow-list',
+  canaryName: 'no node FQDN is canary.<domain>: that CN belongs to the pki stack\'s canary client certificate, which must be on no allow-list (verify relies on every mTLS server refusing it)',
   tier: 'tier is one of none | manual | acme (SemStreams guide: three-tier security model)',
   keyAlgorithm: `keyAlgorithm is one of ${KeyAlgorithm.ALL.map((a) => a.name).join(', ')}`,
   rsaMin: 'SemStreams guide, Use Strong Keys: minimum 2048-bit RSA or 256-bit ECDSA',
@@ -368,6 +370,7 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   const fqdn = n.fqdn;
   if (typeof fqdn !== 'string' || !isDnsName(fqdn)) c.add('fqdn', `${show(fqdn)} is not a valid FQDN`, RULES.dnsName);
   else if (ctx.domain !== undefined && !isInDomain(fqdn, ctx.domain)) c.add('fqdn', `"${fqdn}" is outside domain ${ctx.domain}`, RULES.inDomain);
+  else if (ctx.domain !== undefined && fqdn === canaryCommonName(ctx.domain)) c.add('fqdn', `"${fqdn}" is the canary's name`, RULES.canaryName);
   const sans = c.optObj(n, 'sans', KNOWN_FIELDS.sans);
   if (sans) {
     (c.optStringList(sans, 'dns', 'sans') ?? []).forEach((d, i) => {

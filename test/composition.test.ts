@@ -79,7 +79,7 @@ describe('key algorithms', () => {
     spec.ca.keyAlgorithm = alg;
     const pki = synth(spec).stacks.get('semstreams-pki');
     const keys = Object.values(pki.resource.tls_private_key as Record<string, any>);
-    expect(keys).toHaveLength(5);
+    expect(keys).toHaveLength(6); // the CA, four nodes and the canary
     for (const k of keys) expect(k).toEqual(expect.objectContaining(key));
     const a = Object.entries(pki.resource.tls_locally_signed_cert as Record<string, any>).find(([k]) => k.startsWith('node-location-a_'))![1];
     expect(a.allowed_uses).toEqual(uses);

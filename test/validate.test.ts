@@ -64,6 +64,7 @@ describe('one bad spec per rule', () => {
   test('site ids are unique', () => expectOne((s) => { siteOf(s, 'location-c').id = 'location-b'; }, { site: 'location-b', field: 'id', rule: RULES.uniqueSite }));
   test('node ids are unique across sites', () => expectOne((s) => { nodeOf(s, 'loom').id = 'location-c'; }, { site: 'location-c', node: 'location-c', field: 'id', rule: RULES.uniqueNode, message: /also used in site location-a/ }));
   test('FQDNs are unique', () => expectOne((s) => { nodeOf(s, 'loom').fqdn = 'location-c.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.uniqueFqdn, message: /node loom/ }));
+  test('no node FQDN is the canary\'s name', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'canary.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.canaryName, message: /canary/ }));
   test('FQDN is a DNS name', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'Location-C.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.dnsName }));
   test('FQDN is inside the domain', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'location-c.example.com'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.inDomain }));
   test('DNS SANs are DNS names', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['ok.example.com', 'bad name'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[1]', rule: RULES.dnsName }));
