@@ -2,6 +2,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
+import { checkRenewalWindow } from './issuance-checks';
 
 /** What consumers of a federation CA need: its public certificate. */
 export interface IFederationCa {
@@ -42,7 +43,7 @@ export class FederationCa extends Construct implements IFederationCa {
     super(scope, id);
     const alg = props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256;
     const validityHours = props.validityHours ?? 1825 * 24;
-    if (!Number.isInteger(validityHours) || validityHours < 1) throw new Error(`FederationCa ${id}: validityHours must be a positive whole number`);
+    checkRenewalWindow(`FederationCa ${id}`, validityHours, 0);
     const key = new PrivateKey(this, 'key', renderKeyProps(alg));
     const cert = new SelfSignedCert(this, 'cert', {
       privateKeyPem: key.privateKeyPem,

@@ -1,10 +1,10 @@
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { FederationCa, renderKeyProps } from './federation-ca';
+import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 
 /** What an online CA (step-ca) needs from its intermediate. */
 export interface IIntermediateCa {
@@ -51,12 +51,10 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
 
   constructor(scope: Construct, id: string, props: IntermediateCaProps) {
     super(scope, id);
-    if (TerraformStack.of(this) !== TerraformStack.of(props.root)) {
-      throw new Error(`IntermediateCa ${id}: the root must be in the same stack, so its private key never crosses a stack boundary`);
-    }
+    checkSignedInStack(`IntermediateCa ${id}`, this, props.root);
     const validityHours = props.validityHours ?? 365 * 24;
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
-    if (!(earlyRenewalHours >= 0 && earlyRenewalHours < validityHours)) throw new Error(`IntermediateCa ${id}: earlyRenewalHours must be in 0..validityHours-1`);
+    checkRenewalWindow(`IntermediateCa ${id}`, validityHours, earlyRenewalHours);
     const key = new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256));
     const csr = new CertRequest(this, 'csr', {
       privateKeyPem: key.privateKeyPem,

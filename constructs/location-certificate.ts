@@ -1,10 +1,10 @@
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { FederationCa, renderKeyProps } from './federation-ca';
+import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 
 /** What a location's container needs from its certificate. */
 export interface ILocationCertificate {
@@ -64,15 +64,11 @@ export class LocationCertificate extends Construct implements ILocationCertifica
 
   constructor(scope: Construct, id: string, props: LocationCertificateProps) {
     super(scope, id);
-    if (TerraformStack.of(this) !== TerraformStack.of(props.ca)) {
-      throw new Error(`LocationCertificate ${id}: the CA must be in the same stack, so its private key never crosses a stack boundary`);
-    }
+    checkSignedInStack(`LocationCertificate ${id}`, this, props.ca);
     if (!props.serverAuth && !props.clientAuth) throw new Error(`LocationCertificate ${id}: needs serverAuth, clientAuth or both`);
     const validityHours = props.validityHours ?? 90 * 24;
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
-    if (!(earlyRenewalHours >= 0 && earlyRenewalHours < validityHours)) {
-      throw new Error(`LocationCertificate ${id}: earlyRenewalHours must be in 0..validityHours-1`);
-    }
+    checkRenewalWindow(`LocationCertificate ${id}`, validityHours, earlyRenewalHours);
     const alg = props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256;
     const key = new PrivateKey(this, 'key', renderKeyProps(alg));
     const csr = new CertRequest(this, 'csr', {
