@@ -1,0 +1,60 @@
+/**
+ * What a reviewer should look at twice: plaintext between sites, mTLS that checks no CN, servers that admit
+ * clients without a certificate — and what a spec cannot tell (whether deployed certificates are due).
+ */
+import { FederationModel } from '../model/model';
+
+export type WarningKind = 'plaintext-between-sites' | 'loom-mtls-without-cn-control' | 'client-certificate-optional' | 'renewal-window-unknown';
+
+export interface ReportWarning {
+  readonly kind: WarningKind;
+  /** The node or link it is about (`a -> b` for links), or `(federation)`. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+/** The warnings of a federation, in a fixed order: by kind, then spec order. */
+export function deriveWarnings(model: FederationModel): ReportWarning[] {
+  const warnings: ReportWarning[] = [];
+  const siteOf = new Map(model.nodes.map((n) => [n.id, n.siteId]));
+  for (const l of model.links) {
+    const from = siteOf.get(l.from)!;
+    const to = siteOf.get(l.to)!;
+    if (l.tier === 'none' && from !== to) {
+      warnings.push({
+        kind: 'plaintext-between-sites',
+        subject: `${l.from} -> ${l.to}`,
+        message: `tier none on a link between sites ${from} and ${to}: ${l.to} reads ${l.from}'s stream over plain ws://, unencrypted and unauthenticated (SemStreams guide: tier 1 is for trusted networks only)`,
+      });
+    }
+  }
+  for (const n of model.nodes) {
+    if (n.kind === 'loom' && n.tls.mode === 'manual' && n.tls.mtls) {
+      warnings.push({
+        kind: 'loom-mtls-without-cn-control',
+        subject: n.id,
+        message: `Loom mTLS without CN control: ${n.id} admits any client certificate the federation CA signs (Loom has no allow-list), every SemStreams node's and the canary's included`,
+      });
+    }
+  }
+  for (const n of model.nodes) {
+    const optional = n.kind === 'semstreams'
+      ? n.output !== undefined && n.output.mtls && !n.output.requireClientCert
+      : n.tls.mode === 'manual' && n.tls.mtls && !n.tls.requireClientCert;
+    if (optional) {
+      warnings.push({
+        kind: 'client-certificate-optional',
+        subject: n.id,
+        message: `${n.id} has require_client_cert: false: clients without a certificate are admitted (SemStreams guide: optional mode only for gradual rollout)`,
+      });
+    }
+  }
+  if (model.nodes.some((n) => n.certificate !== undefined)) {
+    warnings.push({
+      kind: 'renewal-window-unknown',
+      subject: '(federation)',
+      message: 'whether deployed certificates are inside their renewal window cannot be known from a spec: run `federation-pki verify` against the deployed endpoints (it warns below --warn-days, default 30)',
+    });
+  }
+  return warnings;
+}

@@ -1,0 +1,208 @@
+/** The pull-request report: facts, trust edges, warnings, Mermaid, Markdown and the diff, on the built-in example. */
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { runCli } from '../cli/main';
+import { resolveFederation } from '../model/resolve';
+import {
+  ANY_CLIENT, ANY_CLIENT_WITHOUT_CERT, ANY_FEDERATION_CERT, collectFacts, deriveTrustEdges, deriveWarnings, diffFacts, diffOfSpecs,
+  isEmptyDiff, renderMermaid, renderReport, reportOfSpec,
+} from '../report';
+import { exampleCopy } from './helpers';
+
+const factsOf = (spec: any) => collectFacts(resolveFederation(spec));
+
+/** The example as a reviewer might change it in a pull request. */
+function changedExample(): any {
+  const spec = exampleCopy();
+  spec.links.push({ from: 'location-a', to: 'location-c' });
+  const b = spec.sites[1].nodes[0];
+  b.output.port = 9101;
+  b.sans = { dns: ['hub.semstreams.local'] };
+  spec.sites[0].nodes[1].tls.requireClientCert = false;
+  spec.images = { semstreams: 'semstreams:1.4.0' };
+  return spec;
+}
+
+describe('trust edges', () => {
+  test('the example: each link admitted by its CN; Loom admits any federation certificate', () => {
+    expect(deriveTrustEdges(resolveFederation(exampleCopy())).map((e) => [e.server, e.ports, e.client, e.clientCn, e.transport])).toEqual([
+      ['location-a', [9000], 'location-b', 'location-b.semstreams.local', 'mTLS'],
+      ['loom', [60051, 8080], ANY_FEDERATION_CERT, undefined, 'mTLS'],
+      ['location-b', [9001], 'location-c', 'location-c.semstreams.local', 'mTLS'],
+    ]);
+  });
+
+  test('an optional client certificate opens the door to clients without one', () => {
+    const spec = exampleCopy();
+    spec.tls.requireClientCert = false;
+    const edges = deriveTrustEdges(resolveFederation(spec));
+    // The example's Loom node keeps its own requireClientCert: true.
+    expect(edges.filter((e) => e.client === ANY_CLIENT_WITHOUT_CERT).map((e) => e.server)).toEqual(['location-a', 'location-b']);
+  });
+
+  test('TLS without mTLS: linked nodes and anyone else, unauthenticated', () => {
+    const spec = exampleCopy();
+    spec.tls.mtls = false;
+    delete spec.sites[0].nodes[1].tls;
+    const edges = deriveTrustEdges(resolveFederation(spec)).filter((e) => e.server === 'location-a');
+    expect(edges.map((e) => [e.client, e.transport, e.clientCn])).toEqual([['location-b', 'TLS', undefined], [ANY_CLIENT, 'TLS', undefined]]);
+  });
+});
+
+describe('warnings', () => {
+  const kinds = (spec: any) => deriveWarnings(resolveFederation(spec)).map((w) => `${w.kind} ${w.subject}`);
+
+  test('the example: Loom mTLS has no CN control; renewal windows cannot be known from a spec', () => {
+    expect(kinds(exampleCopy())).toEqual(['loom-mtls-without-cn-control loom', 'renewal-window-unknown (federation)']);
+  });
+
+  test('tier none on links between sites, not within one', () => {
+    const spec = exampleCopy();
+    spec.tier = 'none';
+    delete spec.sites[0].nodes[1].tls;
+    spec.sites[0].nodes.push({ id: 'probe', kind: 'semstreams', fqdn: 'probe.semstreams.local' });
+    spec.links.push({ from: 'location-a', to: 'probe' });
+    expect(kinds(spec)).toEqual(['plaintext-between-sites location-a -> location-b', 'plaintext-between-sites location-b -> location-c']);
+  });
+
+  test('optional client certificates are named per server', () => {
+    const spec = exampleCopy();
+    spec.sites[1].nodes[0].requireClientCert = false;
+    expect(kinds(spec)).toContain('client-certificate-optional location-b');
+    expect(kinds(spec)).not.toContain('client-certificate-optional location-a');
+  });
+});
+
+describe('Mermaid', () => {
+  test('sites as subgraphs holding their nodes, links as labelled arrows from server to client', () => {
+    const m = renderMermaid(factsOf(exampleCopy()));
+    expect(m.split('\n')[0]).toBe('flowchart LR');
+    expect(m.match(/^ {2}subgraph /gm)).toHaveLength(3);
+    expect(m).toMatch(/subgraph site_location_a\["site location-a"\]\n {4}node_location_a\[.*\n {4}node_loom\[.*\n {2}end/);
+    expect(m).toContain('node_location_a == "mTLS" ==> node_location_b');
+    expect(m).toContain('node_location_b == "mTLS" ==> node_location_c');
+  });
+
+  test('TLS and plaintext links get their own arrows', () => {
+    const tls = exampleCopy();
+    tls.tls.mtls = false;
+    delete tls.sites[0].nodes[1].tls;
+    expect(renderMermaid(factsOf(tls))).toContain('node_location_a -- "TLS" --> node_location_b');
+    const plain = exampleCopy();
+    plain.tier = 'none';
+    delete plain.sites[0].nodes[1].tls;
+    expect(renderMermaid(factsOf(plain))).toContain('node_location_a -. "plain" .-> node_location_b');
+  });
+});
+
+describe('the report', () => {
+  test('of the built-in example matches its snapshot', () => {
+    expect(reportOfSpec(exampleCopy())).toMatchSnapshot();
+  });
+
+  test('is deterministic and carries no machine path', () => {
+    const a = reportOfSpec(exampleCopy());
+    expect(reportOfSpec(exampleCopy())).toBe(a);
+    for (const p of [process.cwd(), tmpdir(), require('os').homedir()]) expect(a.includes(p)).toBe(false);
+  });
+
+  test('sections in order, a Mermaid block, the canary and every CN', () => {
+    const r = reportOfSpec(exampleCopy());
+    const order = ['## Warnings', '## Diagram', '```mermaid', '## Sites and nodes', '## Trust edges', '## Certificates', '## Containers and ports', '## step-ca'];
+    const at = order.map((s) => r.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+    for (const cn of ['location-a', 'location-b', 'location-c', 'loom', 'canary']) expect(r).toContain(`\`${cn}.semstreams.local\``);
+    expect(r).toContain('step-ca: none');
+  });
+
+  test('table cells cannot be broken by a value', () => {
+    const spec = exampleCopy();
+    spec.images = { semstreams: 'registry|evil:1' };
+    const row = renderReport(factsOf(spec)).split('\n').find((l) => l.includes('evil'))!;
+    expect(row).toContain('registry\\|evil:1');
+    expect(row.split(/(?<!\\)\|/).length).toBe(7);
+  });
+
+  test('step-ca: its URL, health endpoint and directories in tier acme', () => {
+    const r = renderReport(factsOf(require('../model/load').loadSpecFile(join(__dirname, '..', 'examples', 'three-locations-acme.yaml'))));
+    expect(r).toContain('`https://step-ca.semstreams.local:9000/health`');
+    expect(r).toContain('`https://step-ca.semstreams.local:9000/acme/acme/directory`');
+    expect(r).toContain('-. "ACME" .-> step_ca');
+  });
+});
+
+describe('the diff', () => {
+  test('of the example and a reviewed change matches its snapshot', () => {
+    expect(diffOfSpecs(exampleCopy(), changedExample())).toMatchSnapshot();
+  });
+
+  test('trust edges come first, then certificates, containers, warnings', () => {
+    const d = diffOfSpecs(exampleCopy(), changedExample());
+    const at = ['## Trust edges', '## Certificates', '## Containers', '## Warnings'].map((s) => d.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+  });
+
+  test('names the new edge, the changed port, the re-issued certificate and the replaced containers', () => {
+    const diff = diffFacts(factsOf(exampleCopy()), factsOf(changedExample()));
+    expect(diff.trustEdges.added.map((e) => `${e.server} <- ${e.client}`)).toEqual(['location-a <- location-c', `loom <- ${ANY_CLIENT_WITHOUT_CERT}`]);
+    expect(diff.trustEdges.removed).toEqual([]);
+    expect(diff.trustEdges.changed.map((c) => [c.key, c.fields])).toEqual([['location-b <- location-c', [{ field: 'ports', before: '9001', after: '9101' }]]]);
+    expect(diff.certificates.changed.map((c) => [c.key, c.fields.map((f) => f.field)])).toEqual([['location-b / federation-ca', ['sans']]]);
+    expect(diff.containers.changed.map((c) => c.key)).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c']);
+    expect(diff.warnings.added.map((w) => w.kind)).toEqual(['client-certificate-optional']);
+  });
+
+  test('a new root is called out', () => {
+    const spec = exampleCopy();
+    spec.ca.keyAlgorithm = 'ECDSA_P384';
+    const d = diffOfSpecs(exampleCopy(), spec);
+    expect(d).toContain('**Federation root replaced**');
+    expect(d).toMatch(/`federation root` \| keyAlgorithm \| ECDSA_P256 \| ECDSA_P384/);
+  });
+
+  test('no change says so', () => {
+    expect(isEmptyDiff(diffFacts(factsOf(exampleCopy()), factsOf(exampleCopy())))).toBe(true);
+    expect(diffOfSpecs(exampleCopy(), exampleCopy()).match(/No change\./g)).toHaveLength(4);
+  });
+});
+
+describe('the CLI', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'fpki-report-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = async (...args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['report', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: {} });
+    return { code, stdout, stderr };
+  };
+
+  test('`report` prints the built-in example\'s report', async () => {
+    const r = await run();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(reportOfSpec(exampleCopy()));
+    expect(r.stdout).toContain('```mermaid\nflowchart LR');
+  });
+
+  test('`report --diff OLD NEW` compares two spec files', async () => {
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(exampleCopy()));
+    writeFileSync(join(dir, 'new.json'), JSON.stringify(changedExample()));
+    const r = await run('--diff', join(dir, 'old.json'), join(dir, 'new.json'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(diffOfSpecs(exampleCopy(), changedExample()));
+  });
+
+  test('an invalid spec lists its problems and exits 1; bad arguments exit 2', async () => {
+    const bad = exampleCopy();
+    bad.sites[2].nodes[0].fqdn = 'canary.semstreams.local';
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const r = await run('--spec', join(dir, 'bad.json'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('site location-c, node location-c, field fqdn: "canary.semstreams.local" is the canary\'s name');
+    expect((await run('--diff', join(dir, 'bad.json'))).code).toBe(2);
+    expect((await run('--bogus')).code).toBe(2);
+  });
+});
