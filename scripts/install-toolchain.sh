@@ -3,7 +3,8 @@
 #   --providers  Terraform providers (built from the Go module proxy) + a CLI config using them
 #   --docker     docker engine (Debian docker.io), dockerd running, image federation-pki/busybox:local
 #   --step-ca    .toolchain/bin/step-ca
-#   --all        all three; no flag at all means --providers. Flags combine.
+#   --pebble     pebble, Let's Encrypt's ACME test server (Debian package), for the ACME client tests
+#   --all        all four; no flag at all means --providers. Flags combine.
 # Idempotent: every step checks for its result first, so a second run takes seconds.
 # There is no provider registry or image registry here: providers are `go install`ed and laid out as a
 # filesystem mirror, and the only image is built locally FROM scratch.
@@ -19,15 +20,16 @@ STEP_CA_VERSION="v0.30.2"
 log() { echo "[toolchain] $*"; }
 die() { echo "[toolchain] ERROR: $*" >&2; exit 1; }
 
-want_providers=0 want_docker=0 want_step_ca=0 failed=()
+want_providers=0 want_docker=0 want_step_ca=0 want_pebble=0 failed=()
 for arg in "$@"; do
   case "$arg" in
     --providers) want_providers=1 ;;
     --docker) want_docker=1 ;;
     --step-ca) want_step_ca=1 ;;
-    --all) want_providers=1 want_docker=1 want_step_ca=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) die "unknown argument: $arg (expected --providers, --docker, --step-ca, --all)" ;;
+    --pebble) want_pebble=1 ;;
+    --all) want_providers=1 want_docker=1 want_step_ca=1 want_pebble=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) die "unknown argument: $arg (expected --providers, --docker, --step-ca, --pebble, --all)" ;;
   esac
 done
 (( $# )) || want_providers=1
@@ -149,6 +151,20 @@ if (( want_step_ca )); then
   fi
   log "step-ca: $("$TC/bin/step-ca" version 2>&1 | sed -n 1p)"
   log "stage step-ca: $((SECONDS - stage_start)) s"
+fi
+
+# --- Stage 4 (optional): pebble ----------------------------------------------------------------
+if (( want_pebble )); then
+  stage_start=$SECONDS
+  if [[ -x /usr/bin/pebble ]]; then
+    log "pebble: present"
+  else
+    log "installing pebble (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble >/dev/null
+  fi
+  log "pebble: $(dpkg-query -W -f='${Version}' pebble 2>/dev/null || echo '?') at /usr/bin/pebble"
+  log "stage pebble: $((SECONDS - stage_start)) s"
 fi
 
 (( ${#failed[@]} == 0 )) || die "providers not installed: ${failed[*]} (go errors above)"
