@@ -7,6 +7,7 @@ import { CliCommand, CliIo, processIo } from './command';
 const COMMANDS: readonly CliCommand[] = [
   // (commands are registered here)
   (require('./commands/acme') as typeof import('./commands/acme')).acmeCommand,
+  (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand,
   (require('./commands/report') as typeof import('./commands/report')).reportCommand,
 ];
 

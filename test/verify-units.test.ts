@@ -1,0 +1,116 @@
+/** verify's pure parts: targets from the spec, endpoint overrides, messages, and the legacy-TLS judgement. */
+import { exampleSpec } from '../model/example';
+import { resolveFederation } from '../model/resolve';
+import {
+  checkLegacy, CheckResult, explainRefusal, explainServerCertificate, parseEndpointOverride, probe, renderJson, renderTable, targetsOf,
+} from '../verify';
+import { exampleCopy } from './helpers';
+
+const model = resolveFederation(exampleSpec());
+
+describe('targets from the spec', () => {
+  test('the example: both websocket outputs and Loom\'s HTTPS port, at their FQDNs, with the plan\'s expectations', () => {
+    const { targets, unverified } = targetsOf(model);
+    expect(targets.map((t) => [t.nodeId, t.host, t.port, t.servername, t.mtls, t.requireClientCert, t.allowedClientCns])).toEqual([
+      ['location-a', 'location-a.semstreams.local', 9000, 'location-a.semstreams.local', true, true, ['location-b.semstreams.local']],
+      ['loom', 'loom.semstreams.local', 8080, 'loom.semstreams.local', true, true, undefined],
+      ['location-b', 'location-b.semstreams.local', 9001, 'location-b.semstreams.local', true, true, ['location-c.semstreams.local']],
+    ]);
+    expect(unverified).toEqual([{ nodeId: 'location-c', reason: 'serves nothing (client only)' }]);
+    expect(targets[0].earlyRenewalDays).toBe(30);
+  });
+
+  test('overrides move a node to a tunnel without changing the name checked', () => {
+    const { targets } = targetsOf(model, new Map([['location-a', { host: '127.0.0.1', port: 19000 }]]));
+    expect(targets[0]).toMatchObject({ host: '127.0.0.1', port: 19000, servername: 'location-a.semstreams.local' });
+  });
+
+  test('an override naming no verifiable node is an error, not ignored', () => {
+    expect(() => targetsOf(model, new Map([['location-z', { host: 'h', port: 1 }]]))).toThrow('--endpoint location-z=…: no such node in the spec');
+    expect(() => targetsOf(model, new Map([['location-c', { host: 'h', port: 1 }]]))).toThrow('serves nothing (client only)');
+  });
+
+  test('tier none leaves nothing to verify', () => {
+    const spec = exampleCopy();
+    spec.tier = 'none';
+    delete spec.sites[0].nodes[1].tls;
+    const { targets, unverified } = targetsOf(resolveFederation(spec));
+    expect(targets).toEqual([]);
+    expect(unverified.map((u) => u.reason)).toEqual([
+      'tier none: plaintext, no TLS to verify', 'tier none: Loom TLS disabled, nothing to verify', 'tier none: plaintext, no TLS to verify', 'serves nothing (client only)',
+    ]);
+  });
+
+  test('parseEndpointOverride', () => {
+    expect(parseEndpointOverride('location-a=127.0.0.1:9000')).toEqual({ nodeId: 'location-a', host: '127.0.0.1', port: 9000 });
+    expect(parseEndpointOverride('loom=[::1]:8443')).toEqual({ nodeId: 'loom', host: '::1', port: 8443 });
+    expect(parseEndpointOverride('loom=tunnel.example.net:1')).toEqual({ nodeId: 'loom', host: 'tunnel.example.net', port: 1 });
+    for (const bad of ['location-a', 'location-a=host', 'location-a=host:0', 'location-a=host:70000', '=h:1', 'A=h:1']) {
+      expect(() => parseEndpointOverride(bad)).toThrow(/is not node=host:port/);
+    }
+  });
+});
+
+describe('messages follow the guides\' troubleshooting entries', () => {
+  test.each([
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /^certificate signed by unknown authority/, /add the federation CA to ca_files/],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /^certificate signed by unknown authority/, /add the federation CA to ca_files/],
+    ['CERT_HAS_EXPIRED', /^certificate has expired or is not yet valid/, /openssl x509 -noout -dates/],
+    ['CERT_NOT_YET_VALID', /^certificate has expired or is not yet valid/, /re-issue/],
+  ])('%s', (code, message, hint) => {
+    const e = explainServerCertificate(code);
+    expect(e.message).toMatch(message);
+    expect(e.hint).toMatch(hint);
+  });
+
+  test('refusals', () => {
+    expect(explainRefusal({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' })).toMatch(/^tls: bad certificate: the server requires a client certificate/);
+    expect(explainRefusal({ code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE' })).toBe('tls: bad certificate (ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE)');
+    expect(explainRefusal({ closedAfterHandshake: true })).toContain('client certificate CN not in allowed list');
+    expect(explainRefusal({ httpStatus: 403 })).toMatch(/^HTTP 403/);
+  });
+});
+
+describe('a TLS 1.0/1.1 attempt this machine cannot make is reported as not performed', () => {
+  const target = targetsOf(model).targets[0];
+  const judge = (o: Parameters<typeof checkLegacy>[1], presented = true) => {
+    const out: [string, string][] = [];
+    checkLegacy(target, o, presented, (_check, status, detail) => { out.push([status, detail]); });
+    return out[0];
+  };
+
+  test('a real attempt with no usable cipher fails here, before anything is sent', async () => {
+    const o = await probe({ host: '127.0.0.1', port: 9, servername: 'x.test', maxVersion: 'TLSv1.1', ciphers: 'NO-SUCH-CIPHER', timeoutMs: 1000 });
+    expect(o).toMatchObject({ kind: 'handshake-error', local: true });
+    expect(judge(o)).toEqual(['skip', expect.stringMatching(/^not performed: this machine's OpenSSL cannot offer TLS 1.0\/1.1/)]);
+  });
+
+  test('refusals: a protocol-version alert passes; an ambiguous refusal without a permitted certificate is inconclusive', () => {
+    expect(judge({ kind: 'handshake-error', code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', message: '', local: false })[0]).toBe('pass');
+    expect(judge({ kind: 'handshake-error', code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', message: '', local: false }, false)).toEqual(['skip', expect.stringMatching(/^inconclusive/)]);
+    expect(judge({ kind: 'connect-error', code: 'ECONNREFUSED', message: '' })[0]).toBe('skip');
+  });
+});
+
+describe('rendering', () => {
+  const rs: CheckResult[] = [
+    { target: 'location-a', endpoint: '127.0.0.1:9000', check: 'handshake', status: 'pass', detail: 'TLSv1.3, chains to the federation root' },
+    { target: 'location-a', endpoint: '127.0.0.1:9000', check: 'canary', status: 'fail', detail: 'admitted canary.semstreams.local', hint: 'set allowed_client_cns' },
+    { target: 'location-a', endpoint: '127.0.0.1:9000', check: 'permitted-client', status: 'skip', detail: 'not performed: no --client-cert' },
+  ];
+
+  test('the table: a row per check, hints for what failed, and the counts', () => {
+    const t = renderTable(rs, [{ nodeId: 'location-c', reason: 'serves nothing (client only)' }]);
+    expect(t.split('\n')[0]).toMatch(/^Node {8}Endpoint {8}Check {13}Result {9}Detail$/);
+    expect(t.split('\n')[3]).toBe(`location-a  127.0.0.1:9000  ${'canary'.padEnd(16)}  ${'FAIL'.padEnd(13)}  admitted canary.semstreams.local`);
+    expect(t).toContain('What to do:\n  location-a canary: set allowed_client_cns');
+    expect(t).toContain('Not dialled:\n  location-c: serves nothing (client only)');
+    expect(t.trimEnd().split('\n').pop()).toBe('1 passed, 1 failed, 0 warnings, 1 not performed');
+  });
+
+  test('JSON: ok false on a failure; strict also fails on checks not performed', () => {
+    expect(JSON.parse(renderJson(rs, [], false))).toMatchObject({ ok: false, summary: { pass: 1, fail: 1, warn: 0, skip: 1 } });
+    expect(JSON.parse(renderJson([rs[0], rs[2]], [], false)).ok).toBe(true);
+    expect(JSON.parse(renderJson([rs[0], rs[2]], [], true)).ok).toBe(false);
+  });
+});
