@@ -16,3 +16,4 @@ export * from './stacks/backend';
 export * from './stacks/pki-stack';
 export * from './stacks/site-stack';
 export * from './stacks/federation';
+export * from './policy';

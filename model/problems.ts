@@ -14,17 +14,31 @@ export interface SpecProblem {
 
 /** Renders a problem as one line naming site, node, field and rule. */
 export function formatProblem(p: SpecProblem): string {
-  const where = [p.site !== undefined ? `site ${p.site}` : undefined, p.node !== undefined ? `node ${p.node}` : undefined, `field ${p.field}`]
+  const where = [p.site !== undefined ? `site ${printable(p.site, 100)}` : undefined, p.node !== undefined ? `node ${printable(p.node, 100)}` : undefined, `field ${printable(p.field, 200)}`]
     .filter((x) => x !== undefined)
     .join(', ');
-  return `${where}: ${p.message} (rule: ${p.rule})`;
+  return `${where}: ${printable(p.message, 2000)} (rule: ${p.rule})`;
 }
+
+/**
+ * Spec text as it may appear in a message: bounded (an id can be megabytes long, and it is repeated in every
+ * problem of its site) and with control and bidi characters escaped (they would rewrite the operator's terminal).
+ */
+function printable(text: string, max: number): string {
+  const s = String(text);
+  const cut = s.length > max ? `${s.slice(0, max - 3)}...` : s;
+  return cut.replace(/[\0-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Problems listed in a SpecError's message; the rest are counted (all stay in `problems`). */
+const MAX_LISTED_PROBLEMS = 200;
 
 /** Thrown when a spec is invalid: carries every problem found, not just the first. */
 export class SpecError extends Error {
   constructor(public readonly problems: readonly SpecProblem[]) {
     super(`federation spec has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-      problems.map((p) => `  - ${formatProblem(p)}`).join('\n'));
+      problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  - ${formatProblem(p)}`).join('\n') +
+      (problems.length > MAX_LISTED_PROBLEMS ? `\n  - ... and ${problems.length - MAX_LISTED_PROBLEMS} more` : ''));
     this.name = 'SpecError';
   }
 }

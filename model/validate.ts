@@ -38,7 +38,7 @@ export const RULES = {
   natsUrl: 'SemStreams config: nats.urls are nats:// (or tls://) URLs',
   kind: 'node kind is semstreams or loom',
   outputPort: 'SemStreams websocket output: port must be 1024..65535',
-  outputPath: 'SemStreams websocket output: path starts with "/" and has no spaces, "?" or "#"',
+  outputPath: 'SemStreams websocket output: path is an absolute, normalized URL path of RFC 3986 characters (no spaces, "?", "#", "//", "." or ".." segments, encoded or not: Go\'s ServeMux redirects such paths, which breaks the websocket handshake)',
   port: 'ports are whole numbers 1..65535',
   distinctPorts: 'a node\'s ports are distinct',
   portClash: 'published ports are unique on one Docker host',
@@ -399,7 +399,7 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
       const port = c.optInt(out, 'port', 1024, 65535, RULES.outputPort, 'output') ?? (out.port === undefined ? DEFAULTS.semstreams.outputPort : undefined);
       if (port !== undefined) ports.push({ port, field: 'output.port' });
       const path = out.path;
-      if (path !== undefined && (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path))) {
+      if (path !== undefined && (typeof path !== 'string' || !isNormalizedUrlPath(path))) {
         c.add('output.path', `${show(path)} is not a URL path`, RULES.outputPath);
       }
       c.optStringList(out, 'subjects', 'output');
@@ -484,6 +484,13 @@ function checkLoomTls(c: Checker, n: Obj, tier: string, ctx: NodeContext, ports:
     c.optInt(l, 'renewBeforeDays', 1, 89, RULES.leRenew, 'tls.letsencrypt');
     if (l.acceptTos !== true) c.add('tls.letsencrypt.acceptTos', `${show(l.acceptTos)} is not true`, RULES.leTos);
   }
+}
+
+/** `/`, or `/`-separated non-empty RFC 3986 segments (optionally a final `/`), none of them `.` or `..` even percent-encoded. */
+function isNormalizedUrlPath(p: string): boolean {
+  if (p === '/') return true;
+  if (!/^(\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+)+\/?$/.test(p) || /%(2e|2f|5c)/i.test(p)) return false;
+  return p.split('/').every((segment) => segment !== '.' && segment !== '..');
 }
 
 function isHttpsUrl(s: string): boolean {

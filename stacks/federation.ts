@@ -1,7 +1,9 @@
+import { Aspects } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederationModel } from '../model/model';
 import { resolveFederation } from '../model/resolve';
 import { FederationSpec } from '../model/spec';
+import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
 import { BackendFactory, localStateBackend } from './backend';
 import { PkiStack } from './pki-stack';
 import { SiteStack } from './site-stack';
@@ -33,6 +35,8 @@ export class Federation extends Construct {
   public readonly sites: ReadonlyMap<string, SiteStack>;
   /** The step-ca stack, in tier acme. */
   public readonly stepCa?: StepCaStack;
+  /** The security policy every stack is checked against at synth (the spec's production flag and suppressions). */
+  public readonly policy: SecurityPolicyAspect;
 
   constructor(scope: Construct, id: string, props: FederationProps) {
     super(scope, id);
@@ -57,5 +61,8 @@ export class Federation extends Construct {
       sites.set(site.id, stack);
     }
     this.sites = sites;
+    // Checks what the stacks synthesize, at every synth: a construct bug fails synth too (docs/SECURITY.md).
+    this.policy = SecurityPolicyAspect.forFederation(this.model);
+    for (const stack of [this.pki, ...(this.stepCa ? [this.stepCa] : []), ...sites.values()]) Aspects.of(stack).add(this.policy);
   }
 }

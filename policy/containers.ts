@@ -1,0 +1,123 @@
+/**
+ * A docker_container as synthesized: its names, the node and site it runs, and every uploaded file with
+ * where its content comes from and, for config files, the parsed config.
+ */
+import { TerraformResource, TerraformStack } from 'cdktf';
+import { parse } from 'yaml';
+import { StepCa } from '../constructs/step-ca';
+import { isLiteral } from './references';
+import { isPrivateKeySource, SynthesizedApp, TracedSource } from './synthesized-app';
+
+/** One `upload` block. */
+export interface UploadFacts {
+  /** Path inside the container. */
+  readonly file: string;
+  /** Mode as written (`permissions`), undefined when unset (the provider then writes 0644). */
+  readonly permissions?: string;
+  readonly executable: boolean;
+  /** Where the content comes from, traced to its definition; empty for literal content. */
+  readonly sources: readonly TracedSource[];
+  /** The content, when it is literal (no references). */
+  readonly literal?: string;
+  /** The literal content parsed as a JSON or YAML map: a config file. */
+  readonly config?: Record<string, unknown>;
+  /** Private key text: a reference to a private key, PEM key text, or the file the container's config reads its key from. */
+  readonly privateKey: boolean;
+}
+
+export interface ContainerFacts {
+  readonly element: TerraformResource;
+  readonly stack: TerraformStack;
+  readonly name: string;
+  /** `federation-pki.site` label, else the stack's name. */
+  readonly site: string;
+  /** `federation-pki.node` label, else the container's name. */
+  readonly node: string;
+  /** Every name the container answers to: network aliases, hostname, container name. */
+  readonly names: ReadonlySet<string>;
+  readonly uploads: readonly UploadFacts[];
+  /** step-ca's container: the online CA, which holds its own intermediate's key by design. */
+  readonly onlineCa: boolean;
+}
+
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+/** Config fields naming the file a service reads its private key from (SemStreams, Loom, step-ca). */
+const KEY_PATH_FIELDS = new Set(['key_file', 'keyFile', 'key']);
+
+/** Reads a docker_container resource back; undefined when it did not synthesize to a block. */
+export function readContainer(app: SynthesizedApp, element: TerraformResource): ContainerFacts | undefined {
+  const block = app.blockOf(element) as Record<string, any> | undefined;
+  if (!block) return undefined;
+  const stack = TerraformStack.of(element);
+  const name = typeof block.name === 'string' ? block.name : element.node.path;
+  const labels = new Map<string, string>((Array.isArray(block.labels) ? block.labels : [])
+    .filter((l: any) => typeof l?.label === 'string' && typeof l?.value === 'string')
+    .map((l: any) => [l.label, l.value] as [string, string]));
+  const names = new Set<string>([name]);
+  if (typeof block.hostname === 'string') names.add(block.hostname);
+  for (const n of Array.isArray(block.networks_advanced) ? block.networks_advanced : []) {
+    for (const a of Array.isArray(n?.aliases) ? n.aliases : []) if (typeof a === 'string') names.add(a);
+  }
+  const raw: RawUpload[] = (Array.isArray(block.upload) ? block.upload : []).map((u: Record<string, any>) => readUpload(app, stack, u));
+  const keyPaths = new Set(raw.flatMap((u) => (u.config ? keyPathsIn(u.config) : [])));
+  return {
+    element,
+    stack,
+    name,
+    site: labels.get('federation-pki.site') ?? stack.node.id,
+    node: labels.get('federation-pki.node') ?? name,
+    names,
+    uploads: raw.map(({ pemKey, ...u }) => ({ ...u, privateKey: pemKey || u.sources.some(isPrivateKeySource) || keyPaths.has(u.file) })),
+    onlineCa: element.node.scope instanceof StepCa,
+  };
+}
+
+/** An upload before the container's configs say which file is a key. */
+type RawUpload = Omit<UploadFacts, 'privateKey'> & { readonly pemKey: boolean };
+
+function readUpload(app: SynthesizedApp, stack: TerraformStack, u: Record<string, any>): RawUpload {
+  const content = typeof u.content === 'string' ? u.content : typeof u.content_base64 === 'string' ? u.content_base64 : undefined;
+  const literal = content !== undefined && isLiteral(content)
+    ? (u.content === content ? content : Buffer.from(content, 'base64').toString('utf8'))
+    : undefined;
+  const config = literal !== undefined ? parseConfig(literal) : undefined;
+  return {
+    file: typeof u.file === 'string' ? u.file : '',
+    ...(typeof u.permissions === 'string' ? { permissions: u.permissions } : {}),
+    executable: u.executable === true,
+    sources: content !== undefined ? app.trace(stack, content) : [],
+    ...(literal !== undefined ? { literal } : {}),
+    ...(config ? { config } : {}),
+    pemKey: literal !== undefined && PEM_PRIVATE_KEY.test(literal),
+  };
+}
+
+/** A JSON or YAML map, or undefined (PEM text, plain text, invalid). */
+export function parseConfig(text: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = text.trimStart().startsWith('{') ? JSON.parse(text) : parse(text, { maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+}
+
+/** Absolute paths a config names as the file of a private key. */
+function keyPathsIn(config: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  forEachEntry(config, (key, value) => {
+    if (KEY_PATH_FIELDS.has(key) && typeof value === 'string' && value.startsWith('/')) paths.push(value);
+  });
+  return paths;
+}
+
+/** Calls `f` on every key/value pair inside a parsed config, with the chain of keys above it. */
+export function forEachEntry(value: unknown, f: (key: string, value: unknown, parents: readonly string[]) => void, parents: readonly string[] = []): void {
+  if (parents.length > 64 || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) { value.forEach((v) => forEachEntry(v, f, parents)); return; }
+  for (const [k, v] of Object.entries(value)) {
+    f(k, v, parents);
+    forEachEntry(v, f, [...parents, k]);
+  }
+}

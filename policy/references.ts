@@ -1,0 +1,54 @@
+/**
+ * Terraform references inside synthesized values: `${tls_private_key.x.private_key_pem}`,
+ * `${data.terraform_remote_state.r.outputs.o}` and the like. Pure text functions.
+ */
+
+/** A reference as written: `address.attribute`, or a remote state output. */
+export type TerraformReference =
+  | { readonly kind: 'local'; readonly address: string; readonly attribute: string }
+  | { readonly kind: 'remote'; readonly dataSource: string; readonly output: string };
+
+const REMOTE = /(?<![\w.-])data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g;
+const ADDRESS = /(?<![\w.-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The bodies of the `${...}` interpolations in `s` (not `$${`, Terraform's escape for a literal). */
+export function interpolations(s: string): string[] {
+  const bodies: string[] = [];
+  let i = s.indexOf('${');
+  while (i >= 0) {
+    if (i > 0 && s[i - 1] === '$') { i = s.indexOf('${', i + 2); continue; }
+    let depth = 1;
+    let j = i + 2;
+    for (; j < s.length && depth > 0; j++) {
+      if (s[j] === '{') depth++;
+      else if (s[j] === '}') depth--;
+    }
+    bodies.push(s.slice(i + 2, depth === 0 ? j - 1 : j));
+    i = s.indexOf('${', j);
+  }
+  return bodies;
+}
+
+/** The references in one interpolation body. */
+export function referencesIn(body: string): TerraformReference[] {
+  const refs: TerraformReference[] = [];
+  const rest = body.replace(REMOTE, (_m, dataSource: string, output: string) => {
+    refs.push({ kind: 'remote', dataSource, output });
+    return ' ';
+  });
+  for (const m of rest.matchAll(ADDRESS)) refs.push({ kind: 'local', address: m[1], attribute: m[2] });
+  return refs;
+}
+
+/** Calls `f` on every string inside a JSON-like value (bounded depth: synthesized JSON is shallow). */
+export function forEachString(value: unknown, f: (s: string) => void, depth = 0): void {
+  if (depth > 64) return;
+  if (typeof value === 'string') f(value);
+  else if (Array.isArray(value)) value.forEach((v) => forEachString(v, f, depth + 1));
+  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => forEachString(v, f, depth + 1));
+}
+
+/** Whether a string holds any interpolation, i.e. is not a literal. */
+export function isLiteral(s: string): boolean {
+  return interpolations(s).length === 0;
+}

@@ -1,0 +1,181 @@
+/**
+ * What an app's stacks synthesize, read back as Terraform JSON, with every reference traced to where it
+ * is defined (across stacks, through the remote-state outputs cdktf creates) and the hashicorp/tls graph
+ * understood: which keys belong to a CA (root or intermediate), which to a leaf and whose.
+ *
+ * The policy reads this instead of the spec so it catches a construct bug or a hand-composed stack.
+ */
+import {
+  TerraformDataSource, TerraformElement, TerraformLocal, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack,
+} from 'cdktf';
+import { forEachString, interpolations, referencesIn } from './references';
+
+/** Where a reference leads: an attribute of a resource or data source in some stack. */
+export interface TracedSource {
+  readonly stack: TerraformStack;
+  /** Terraform address in that stack, e.g. `tls_private_key.node-a_key_1234` or `data.local_sensitive_file.k`. */
+  readonly address: string;
+  readonly attribute: string;
+}
+
+/** What a private key is for. */
+export interface KeyFacts {
+  /** Signs certificates: a CA's key. */
+  readonly ca: boolean;
+  /** The key of a self-signed CA: the federation root. */
+  readonly root: boolean;
+  /** CN of the CA certificate on this key, when it is a CA's. */
+  readonly caName?: string;
+  /** The leaf identity certified on this key (the CSR's subject), when it is a leaf's. */
+  readonly owner?: { readonly commonName?: string; readonly dnsNames: readonly string[] };
+}
+
+/** A certificate resource. */
+export interface CertificateFacts {
+  readonly ca: boolean;
+  readonly validityHours?: number;
+  readonly commonName?: string;
+}
+
+/** Attributes that hold private key text. */
+const PRIVATE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  tls_private_key: ['private_key_pem', 'private_key_pem_pkcs8', 'private_key_openssh'],
+  'data.local_sensitive_file': ['content', 'content_base64'],
+};
+
+/** Whether a traced source is private key text. */
+export function isPrivateKeySource(s: TracedSource): boolean {
+  return (PRIVATE_ATTRIBUTES[typeOf(s.address)] ?? []).includes(s.attribute);
+}
+
+type Json = Record<string, any>;
+const REMOTE_STATE_PREFIX = 'cross-stack-reference-input-';
+const MAX_TRACE_DEPTH = 8;
+
+export class SynthesizedApp {
+  private readonly json = new Map<TerraformStack, Json>();
+  private readonly keys = new Map<string, KeyFacts>();
+  private readonly certificates = new Map<string, CertificateFacts>();
+
+  /** Reads every stack back as Terraform JSON (all stacks, so references into unchecked stacks resolve too). */
+  constructor(public readonly stacks: readonly TerraformStack[]) {
+    for (const s of stacks) this.json.set(s, s.toTerraform() as Json);
+    this.understandTlsGraph();
+  }
+
+  /** The stack's resolved Terraform JSON. */
+  public stackJson(stack: TerraformStack): Json {
+    return this.json.get(stack) ?? {};
+  }
+
+  /** Whether the stack deploys containers: a site stack (or step-ca's). */
+  public deploysContainers(stack: TerraformStack): boolean {
+    return Object.keys(this.stackJson(stack).resource?.docker_container ?? {}).length > 0;
+  }
+
+  /** The resolved block an element synthesizes to (resource, data source, output, local, provider). */
+  public blockOf(element: TerraformElement): unknown {
+    const j = this.stackJson(TerraformStack.of(element));
+    const id = element.friendlyUniqueId;
+    if (element instanceof TerraformResource) return j.resource?.[element.terraformResourceType]?.[id];
+    if (element instanceof TerraformDataSource) return j.data?.[element.terraformResourceType]?.[id];
+    if (element instanceof TerraformOutput) return j.output?.[id];
+    if (element instanceof TerraformLocal) return j.locals?.[id];
+    if (element instanceof TerraformProvider) return j.provider?.[element.terraformResourceType];
+    return undefined;
+  }
+
+  /** Every reference inside `value` (a block of `stack`), traced through remote state to its definition. */
+  public trace(stack: TerraformStack, value: unknown, depth = 0): TracedSource[] {
+    const out: TracedSource[] = [];
+    forEachString(value, (s) => {
+      for (const body of interpolations(s)) {
+        for (const ref of referencesIn(body)) {
+          if (ref.kind === 'local') { out.push({ stack, address: ref.address, attribute: ref.attribute }); continue; }
+          const origin = this.remoteOrigin(stack, ref.dataSource, ref.output);
+          if (!origin) out.push({ stack, address: `data.terraform_remote_state.${ref.dataSource}`, attribute: `outputs.${ref.output}` });
+          else if (depth < MAX_TRACE_DEPTH) out.push(...this.trace(origin, this.stackJson(origin).output[ref.output].value, depth + 1));
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Facts about a private key source, when the tls graph says what it is for. */
+  public keyFacts(s: TracedSource): KeyFacts | undefined {
+    return this.keys.get(sourceId(s));
+  }
+
+  /** Facts about a certificate source (`tls_locally_signed_cert.x` / `tls_self_signed_cert.x`). */
+  public certificateFacts(s: TracedSource): CertificateFacts | undefined {
+    return this.certificates.get(sourceId(s));
+  }
+
+  /** The stack a remote-state output comes from: the one cdktf named the data source after, else the only stack with that output. */
+  private remoteOrigin(stack: TerraformStack, dataSource: string, output: string): TerraformStack | undefined {
+    const has = (s: TerraformStack) => s !== stack && this.stackJson(s).output?.[output] !== undefined;
+    if (dataSource.startsWith(REMOTE_STATE_PREFIX)) {
+      const named = this.stacks.find((s) => s.node.path === dataSource.slice(REMOTE_STATE_PREFIX.length));
+      if (named && has(named)) return named;
+    }
+    const candidates = this.stacks.filter(has);
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  /** Which keys are CA keys (root or intermediate) and which belong to which leaf. */
+  private understandTlsGraph(): void {
+    const requests = new Map<string, { keys: TracedSource[]; commonName?: string; dnsNames: string[] }>();
+    for (const stack of this.stacks) {
+      for (const [id, r] of Object.entries<Json>(this.stackJson(stack).resource?.tls_cert_request ?? {})) {
+        requests.set(sourceId({ stack, address: `tls_cert_request.${id}`, attribute: '' }), {
+          keys: this.trace(stack, r.private_key_pem).filter(isPrivateKeySource),
+          ...(typeof r.subject?.[0]?.common_name === 'string' ? { commonName: r.subject[0].common_name } : {}),
+          dnsNames: Array.isArray(r.dns_names) ? r.dns_names.filter((d: unknown) => typeof d === 'string') : [],
+        });
+      }
+    }
+    const mark = (sources: TracedSource[], facts: KeyFacts) => {
+      for (const s of sources.filter(isPrivateKeySource)) {
+        const before = this.keys.get(sourceId(s));
+        // A key that is a CA's anywhere stays a CA's; the root mark is never lost.
+        if (before?.ca && !facts.ca) continue;
+        this.keys.set(sourceId(s), before?.root ? before : facts);
+      }
+    };
+    for (const stack of this.stacks) {
+      const resource = this.stackJson(stack).resource ?? {};
+      for (const [id, c] of Object.entries<Json>(resource.tls_self_signed_cert ?? {})) {
+        const ca = c.is_ca_certificate === true;
+        const commonName = c.subject?.[0]?.common_name;
+        this.certificates.set(sourceId({ stack, address: `tls_self_signed_cert.${id}`, attribute: '' }), certificate(ca, c.validity_period_hours, commonName));
+        if (ca) mark(this.trace(stack, c.private_key_pem), { ca: true, root: true, caName: commonName });
+      }
+      for (const [id, c] of Object.entries<Json>(resource.tls_locally_signed_cert ?? {})) {
+        const ca = c.is_ca_certificate === true;
+        const request = this.trace(stack, c.cert_request_pem).map((s) => requests.get(sourceId({ ...s, attribute: '' }))).find((r) => r !== undefined);
+        this.certificates.set(sourceId({ stack, address: `tls_locally_signed_cert.${id}`, attribute: '' }), certificate(ca, c.validity_period_hours, request?.commonName));
+        mark(this.trace(stack, c.ca_private_key_pem), { ca: true, root: false });
+        if (request && ca) mark(request.keys, { ca: true, root: false, ...(request.commonName ? { caName: request.commonName } : {}) });
+        if (request && !ca) mark(request.keys, { ca: false, root: false, owner: { ...(request.commonName ? { commonName: request.commonName } : {}), dnsNames: request.dnsNames } });
+      }
+    }
+  }
+}
+
+function certificate(ca: boolean, validityHours: unknown, commonName: unknown): CertificateFacts {
+  return {
+    ca,
+    ...(typeof validityHours === 'number' ? { validityHours } : {}),
+    ...(typeof commonName === 'string' ? { commonName } : {}),
+  };
+}
+
+/** One map key per resource: stack path and address (the attribute does not matter). */
+export function sourceId(s: TracedSource): string {
+  return `${s.stack.node.path}|${s.address}`;
+}
+
+/** Terraform type of an address: `tls_private_key` or `data.local_sensitive_file`. */
+export function typeOf(address: string): string {
+  return address.slice(0, address.lastIndexOf('.'));
+}
