@@ -11,6 +11,8 @@ export * from './render/semstreams-config';
 export * from './render/looms-yaml';
 export * from './constructs/federation-ca';
 export * from './constructs/location-certificate';
+export * from './constructs/imported-ca';
+export * from './model/import-model';
 export * from './constructs/service-container';
 export * from './stacks/backend';
 export * from './stacks/pki-stack';

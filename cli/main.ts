@@ -6,6 +6,7 @@ import { CliCommand, CliIo, processIo } from './command';
 // Each command lives in its own file under cli/commands/ and is listed here once.
 const COMMANDS: readonly CliCommand[] = [
   // (commands are registered here)
+  (require('./commands/pki') as typeof import('./commands/pki')).pkiCommand,
   (require('./commands/acme') as typeof import('./commands/acme')).acmeCommand,
   (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand,
   (require('./commands/report') as typeof import('./commands/report')).reportCommand,

@@ -5,13 +5,17 @@ import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { FederationCa, renderKeyProps } from './federation-ca';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
+import { IPrivateKeyMaterial } from './private-key-file';
 
 /** What an online CA (step-ca) needs from its intermediate. */
-export interface IIntermediateCa {
+export interface IIntermediateCa extends IPrivateKeyMaterial {
   /** The intermediate certificate, PEM. */
   readonly certPem: string;
-  /** The intermediate's key, PEM. Sensitive: it crosses to the step-ca stack as a reference only. */
-  readonly privateKeyPem: string;
+  /**
+   * The intermediate's key, PEM. Sensitive: it crosses to the step-ca stack as a reference only.
+   * Absent for an imported intermediate, whose key comes from `privateKeyFile` instead.
+   */
+  readonly privateKeyPem?: string;
 }
 
 export interface IntermediateCaProps {

@@ -3,20 +3,25 @@ import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
-import { FederationCa, renderKeyProps } from './federation-ca';
+import { renderKeyProps } from './federation-ca';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
+import { IPrivateKeyMaterial } from './private-key-file';
+import { ISigningCa } from './signing-ca';
 
 /** What a location's container needs from its certificate. */
-export interface ILocationCertificate {
-  /** The node certificate, PEM. */
+export interface ILocationCertificate extends IPrivateKeyMaterial {
+  /** The node certificate, PEM (followed by its intermediates when an intermediate signed it). */
   readonly certPem: string;
-  /** The node key, PEM. Sensitive: a cross-stack reference to it stays a reference in cdktf.out. */
-  readonly privateKeyPem: string;
+  /**
+   * The node key, PEM. Sensitive: a cross-stack reference to it stays a reference in cdktf.out.
+   * Absent for an imported key, which comes from `privateKeyFile` instead.
+   */
+  readonly privateKeyPem?: string;
 }
 
 export interface LocationCertificateProps {
-  /** The CA that signs; must be in the same stack (its key never crosses stacks). */
-  readonly ca: FederationCa;
+  /** The CA that signs (the generated root or an imported intermediate); must be in the same stack (its key never crosses stacks). */
+  readonly ca: ISigningCa;
   /** Subject CN: the node FQDN, matched exactly by SemStreams allow-lists. */
   readonly commonName: string;
   /** Subject organization. */

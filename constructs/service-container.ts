@@ -5,6 +5,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
+import { renderKeyUpload } from './private-key-file';
 
 /** Mode of every private key inside a container. */
 export const KEY_FILE_MODE = '0600';
@@ -30,6 +31,11 @@ export interface ServiceContainerProps {
    * @default none: the node has no federation certificate
    */
   readonly certificate?: ILocationCertificate;
+  /**
+   * During a root rotation, the root being retired, uploaded at `node.paths.previousCaFile` (SemStreams).
+   * @default none
+   */
+  readonly previousCaCertPem?: string;
   /** Labels identifying the federation and site. */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -75,19 +81,22 @@ export class ServiceContainer extends Construct {
       host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
-      upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate),
+      upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
     });
   }
 }
 
 /** The container's uploads: config and public material 0644, the key 0600. */
-export function renderUploads(node: NodeModel, configFile: string, caCertPem?: string, cert?: ILocationCertificate) {
+export function renderUploads(node: NodeModel, configFile: string, caCertPem?: string, cert?: ILocationCertificate, previousCaCertPem?: string) {
+  const previousCaFile = node.paths.previousCaFile;
   return [
     { file: node.paths.configFile, content: configFile, permissions: PUBLIC_FILE_MODE },
     ...(caCertPem ? [{ file: node.paths.caFile, content: caCertPem, permissions: PUBLIC_FILE_MODE }] : []),
+    ...(previousCaCertPem && previousCaFile ? [{ file: previousCaFile, content: previousCaCertPem, permissions: PUBLIC_FILE_MODE }] : []),
     ...(cert ? [
       { file: node.paths.certFile, content: cert.certPem, permissions: PUBLIC_FILE_MODE },
-      { file: node.paths.keyFile, content: cert.privateKeyPem, permissions: KEY_FILE_MODE },
+      // An imported key is uploaded from its file (source + source_hash): it never enters cdktf.out or state.
+      { file: node.paths.keyFile, ...renderKeyUpload(cert), permissions: KEY_FILE_MODE },
     ] : []),
   ];
 }

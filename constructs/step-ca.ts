@@ -7,6 +7,7 @@ import { STEP_CA_LAYOUT } from '../model/defaults';
 import { StepCaModel } from '../model/model';
 import { renderStepCaConfigFile } from '../render/step-ca-config';
 import { IIntermediateCa } from './intermediate-ca';
+import { renderKeyUpload } from './private-key-file';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE } from './service-container';
 
 /** What ACME clients need from step-ca. */
@@ -28,6 +29,11 @@ export interface StepCaProps {
   readonly rootCertPem: string;
   /** The intermediate step-ca signs with. */
   readonly intermediate: IIntermediateCa;
+  /**
+   * During a root rotation, the root being retired, uploaded at `model.previousRootFile` (ca.json `federatedRoots`).
+   * @default none
+   */
+  readonly previousRootCertPem?: string;
   /**
    * Healthcheck command.
    * @default the official image's `step ca health` against step-ca's first DNS name and the federation root
@@ -81,7 +87,9 @@ export class StepCa extends Construct implements IStepCa {
         { file: STEP_CA_LAYOUT.configFile, content: renderStepCaConfigFile(m), permissions: PUBLIC_FILE_MODE },
         { file: STEP_CA_LAYOUT.rootFile, content: props.rootCertPem, permissions: PUBLIC_FILE_MODE },
         { file: STEP_CA_LAYOUT.crtFile, content: props.intermediate.certPem, permissions: PUBLIC_FILE_MODE },
-        { file: STEP_CA_LAYOUT.keyFile, content: props.intermediate.privateKeyPem, permissions: KEY_FILE_MODE },
+        { file: STEP_CA_LAYOUT.keyFile, ...renderKeyUpload(props.intermediate), permissions: KEY_FILE_MODE },
+        ...(props.previousRootCertPem && m.previousRootFile
+          ? [{ file: m.previousRootFile, content: props.previousRootCertPem, permissions: PUBLIC_FILE_MODE }] : []),
       ],
     });
   }

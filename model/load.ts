@@ -5,6 +5,7 @@
 import { readFileSync } from 'fs';
 import { parseDocument } from 'yaml';
 import { SpecError } from './problems';
+import { rebaseSpecFilePaths } from './project-paths';
 import { FederationSpec } from './spec';
 
 const MAX_SPEC_BYTES = 4 * 1024 * 1024;
@@ -25,13 +26,16 @@ export function parseSpec(text: string, source = 'spec'): FederationSpec {
   }
 }
 
-/** Reads and parses a spec file. */
-export function loadSpecFile(path: string): FederationSpec {
+/**
+ * Reads and parses a spec file. Files it names (ca.import, node certificates) are relative to it; they are
+ * rebased to the project root (default: the working directory, where cdktf runs).
+ */
+export function loadSpecFile(path: string, options: { readonly projectRoot?: string } = {}): FederationSpec {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new SpecError([{ field: '(file)', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, rule: 'FEDERATION_SPEC names a readable file' }]);
   }
-  return parseSpec(text, path);
+  return rebaseSpecFilePaths(parseSpec(text, path), path, options.projectRoot ?? process.cwd());
 }

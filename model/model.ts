@@ -3,6 +3,7 @@
  * (EKUs, allow-lists, dial URLs, paths inside containers) computed once, so renderers and
  * constructs read facts instead of re-deriving them.
  */
+import { ImportedCaModel, ImportedKeyPairModel } from './import-model';
 import { KeyAlgorithm } from './key-algorithm';
 import { LoomTlsMode, TierName, TlsVersion } from './spec';
 
@@ -48,6 +49,8 @@ export interface StepCaModel {
   readonly publishedPorts: readonly number[];
   /** Hosts entries for tier-acme nodes on other Docker hosts, so challenges reach them. */
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+  /** During a root rotation, where step-ca finds the root being retired (ca.json `federatedRoots`). */
+  readonly previousRootFile?: string;
 }
 
 export interface AcmeProvisionerModel {
@@ -80,6 +83,8 @@ export interface CaModel {
   readonly rootValidityHours: number;
   readonly leafValidityHours: number;
   readonly earlyRenewalHours: number;
+  /** An existing CA used instead of a generated root (spec `ca.import`). */
+  readonly imported?: ImportedCaModel;
 }
 
 export interface SiteModel {
@@ -103,6 +108,8 @@ export interface ContainerPaths {
   readonly keyFile: string;
   readonly caFile: string;
   readonly configFile: string;
+  /** During a root rotation (SemStreams), the root being retired, listed after `caFile`. */
+  readonly previousCaFile?: string;
 }
 
 interface NodeModelBase {
@@ -138,6 +145,8 @@ export interface NodeCertificateModel {
   readonly serverAuth: boolean;
   /** EKU clientAuth: the node dials with a client certificate. */
   readonly clientAuth: boolean;
+  /** The node's own certificate and key (spec `certificate`), checked at synth; the pki stack issues none then. */
+  readonly imported?: ImportedKeyPairModel;
 }
 
 export interface SemStreamsNodeModel extends NodeModelBase {

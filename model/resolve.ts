@@ -11,13 +11,19 @@ import { SpecError } from './problems';
 import {
   challengePort, dockerHostOf, loomRenewBeforeDays, resolveSemStreamsAcme, resolveStepCa, stepCaRoute,
 } from './resolve-step-ca';
+import { applyImportedPki, ResolveOptions } from './resolve-import';
 import { FederationSpec, LoomNodeSpec, NodeSpec, SemStreamsNodeSpec, SiteSpec } from './spec';
 import { validateSpec } from './validate';
 
 const HOURS_PER_DAY = 24;
 
-/** Validates `spec` and resolves it into the model every construct reads. Throws SpecError listing all problems. */
-export function resolveFederation(spec: FederationSpec): FederationModel {
+export type { ResolveOptions } from './resolve-import';
+
+/**
+ * Validates `spec` and resolves it into the model every construct reads. Throws SpecError listing all problems.
+ * Imported PKI files (ca.import, node certificates) are read and checked too, relative to `options.projectRoot`.
+ */
+export function resolveFederation(spec: FederationSpec, options: ResolveOptions = {}): FederationModel {
   const problems = validateSpec(spec);
   if (problems.length > 0) throw new SpecError(problems);
 
@@ -33,7 +39,7 @@ export function resolveFederation(spec: FederationSpec): FederationModel {
   const ctx: ResolveContext = { spec, fedTier, mtls, byId, links, stepCa };
   const sites: SiteModel[] = spec.sites.map((site) => resolveSite(site, ctx));
   const ca = spec.ca ?? {};
-  return {
+  return applyImportedPki(spec, options, {
     name: spec.name,
     domain: spec.domain,
     ca: {
@@ -52,7 +58,7 @@ export function resolveFederation(spec: FederationSpec): FederationModel {
     }),
     production: spec.production ?? false,
     ...(stepCa ? { stepCa } : {}),
-  };
+  });
 }
 
 interface ResolveContext {

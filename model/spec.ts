@@ -5,6 +5,10 @@
  * derived from it by `resolveFederation`, so the pieces are consistent by construction.
  */
 
+import { CaImportSpec, CertificateFilesSpec } from './import-spec';
+
+export type { CaImportSpec, CertificateFilesSpec } from './import-spec';
+
 /** The three tiers of the SemStreams TLS/mTLS guide. */
 export type TierName = 'none' | 'manual' | 'acme';
 
@@ -136,6 +140,12 @@ export interface CaSpec {
    * @default 30
    */
   readonly earlyRenewalDays?: number;
+  /**
+   * Use an existing CA (e.g. an offline root and an intermediate it signed, docs/OFFLINE-ROOT.md) instead
+   * of generating a root: the pki stack signs with the imported intermediate and the root key is never needed.
+   * @default none: the pki stack generates the federation root
+   */
+  readonly import?: CaImportSpec;
 }
 
 export interface TlsSpec {
@@ -232,6 +242,12 @@ interface NodeSpecBase {
    * @default []
    */
   readonly suppressions?: readonly SuppressionSpec[];
+  /**
+   * The node's own certificate and key (existing PKI), uploaded instead of one the pki stack issues.
+   * Needs `ca.import`: the certificate must chain to the imported root, and is checked at synth.
+   * @default none: the pki stack issues the node's certificate
+   */
+  readonly certificate?: CertificateFilesSpec;
 }
 
 export interface SemStreamsNodeSpec extends NodeSpecBase {

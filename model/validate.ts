@@ -10,6 +10,7 @@ import { KeyAlgorithm } from './key-algorithm';
 import { isAbsoluteContainerPath, isDnsName, isEmail, isId, isInDomain, isIpAddress } from './names';
 import { SpecProblem } from './problems';
 import { AcmeNodeFacts, checkAcme, STEP_CA_FIELDS } from './validate-acme';
+import { checkCaImport, checkNodeCertificateFiles } from './validate-import';
 
 /** The rules, each with its source, so messages say why and tests can name them. */
 export const RULES = {
@@ -71,14 +72,14 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   spec: ['name', 'domain', 'ca', 'tier', 'tls', 'images', 'sites', 'links', 'production', 'stepCa', 'acme'],
-  ca: ['keyAlgorithm', 'commonName', 'organization', 'rootValidityDays', 'leafValidityDays', 'earlyRenewalDays'],
+  ca: ['keyAlgorithm', 'commonName', 'organization', 'rootValidityDays', 'leafValidityDays', 'earlyRenewalDays', 'import'],
   tls: ['minVersion', 'mtls', 'requireClientCert', 'insecureSkipVerify'],
   images: ['semstreams', 'loom', 'nats'],
   site: ['id', 'docker', 'nats', 'nodes'],
   docker: ['host', 'certPath', 'address'],
   nats: ['urls', 'image'],
-  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType'],
-  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig'],
+  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType', 'certificate'],
+  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate'],
   sans: ['dns', 'ip'],
   output: ['port', 'path', 'subjects'],
   loomTls: ['mode', 'mtls', 'requireClientCert', 'selfSigned', 'letsencrypt'],
@@ -312,6 +313,7 @@ function checkCa(c: Checker, spec: Obj): void {
   }
   c.optString(ca, 'commonName', 'ca');
   c.optString(ca, 'organization', 'ca');
+  checkCaImport((field, message, rule) => c.add(field, message, rule), ca);
   const root = c.optInt(ca, 'rootValidityDays', 1, 36500, RULES.positiveDays, 'ca') ?? DEFAULTS.rootValidityDays;
   const leaf = c.optInt(ca, 'leafValidityDays', 1, 36500, RULES.positiveDays, 'ca') ?? DEFAULTS.leafValidityDays;
   const early = ca.earlyRenewalDays ?? DEFAULTS.earlyRenewalDays;
@@ -383,6 +385,7 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   c.optString(n, 'image');
   c.optStringList(n, 'command');
   checkSuppressions(c, n);
+  checkNodeCertificateFiles((field, message, rule) => c.add(field, message, rule), n);
   const tier = checkTier(c, n, 'tier') ?? ctx.fedTier;
   checkMinVersion(c, n, 'minVersion');
 

@@ -3,6 +3,7 @@
  * (components map, websocket output port in ports.outputs[0].subject, websocket_input in client mode,
  * nats.urls) with the guide's `security` block. Pure: model in, JSON text out.
  */
+import { trustedCaFiles } from '../model/import-model';
 import { FederationModel, SemStreamsNodeModel } from '../model/model';
 
 /** The SemStreams config of `node` as a JSON-ready object. */
@@ -89,7 +90,8 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
       mtls: o.mtls
         ? {
           enabled: true,
-          client_ca_files: [paths.caFile],
+          // During a root rotation: the federation CA and the root being retired.
+          client_ca_files: trustedCaFiles(paths),
           require_client_cert: o.requireClientCert,
           allowed_client_cns: [...o.allowedClientCns],
         }
@@ -100,7 +102,7 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
     const presents = node.inputs.some((i) => i.presentsClientCert);
     tls.client = {
       mode: node.acme ? 'acme' : 'manual',
-      ca_files: [paths.caFile],
+      ca_files: trustedCaFiles(paths),
       insecure_skip_verify: node.insecureSkipVerify,
       min_version: node.minVersion,
       ...(node.acme ? { acme: renderAcme(node, node.acme.clientStoragePath) } : {}),

@@ -12,6 +12,8 @@ export const ACME_CHALLENGES = ['http-01', 'tls-alpn-01'] as const;
 export function renderStepCaConfig(ca: StepCaModel): Record<string, unknown> {
   return {
     root: STEP_CA_LAYOUT.rootFile,
+    // During a root rotation step-ca also trusts the root being retired (only then: no key when there is none).
+    ...(ca.previousRootFile !== undefined ? { federatedRoots: [ca.previousRootFile] } : {}),
     crt: STEP_CA_LAYOUT.crtFile,
     key: STEP_CA_LAYOUT.keyFile,
     address: `:${ca.port}`,

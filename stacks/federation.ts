@@ -22,6 +22,12 @@ export interface FederationProps {
    * @default the official image's `step ca health`
    */
   readonly stepCaHealthcheck?: readonly string[];
+  /**
+   * The directory the spec's imported files (ca.import, node certificates) are relative to; cdktf.out must be
+   * directly inside it, since Terraform reaches those files as `../../../<path>` from its stack directories.
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
 }
 
 /**
@@ -40,7 +46,7 @@ export class Federation extends Construct {
 
   constructor(scope: Construct, id: string, props: FederationProps) {
     super(scope, id);
-    this.model = resolveFederation(props.spec);
+    this.model = resolveFederation(props.spec, props.projectRoot !== undefined ? { projectRoot: props.projectRoot } : {});
     const backend = props.backend ?? localStateBackend();
     const name = this.model.name;
 

@@ -1,9 +1,13 @@
+import { LocalProvider } from '@cdktf/provider-local/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederationCa } from '../constructs/federation-ca';
+import { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
 import { IntermediateCa } from '../constructs/intermediate-ca';
-import { LocationCertificate } from '../constructs/location-certificate';
+import { ILocationCertificate, LocationCertificate } from '../constructs/location-certificate';
+import { privateKeyFile } from '../constructs/private-key-file';
+import { ISigningCa } from '../constructs/signing-ca';
 import { canaryCommonName } from '../model/canary';
 import { FederationModel } from '../model/model';
 
@@ -16,7 +20,12 @@ export interface PkiStackProps {
  * every key (sensitive); site stacks read node certificates and keys from it, never the CA key.
  */
 export class PkiStack extends TerraformStack {
-  public readonly ca: FederationCa;
+  /** The federation root: generated here, or imported (spec `ca.import`: certificate only, its key stays offline). */
+  public readonly ca: FederationCa | ImportedRootCa;
+  /** What signs node certificates: the generated root, the imported intermediate, or nothing when every node brings its own. */
+  public readonly signer?: ISigningCa;
+  /** What each node's container receives (certificate or chain, and key) by node id: issued here or imported. */
+  public readonly nodeCredentials: ReadonlyMap<string, ILocationCertificate>;
   /** Node certificates by node id. */
   public readonly certificates: ReadonlyMap<string, LocationCertificate>;
   /** step-ca's intermediate, when the federation runs step-ca. */
@@ -28,19 +37,36 @@ export class PkiStack extends TerraformStack {
     super(scope, id);
     const fed = props.federation;
     new TlsProvider(this, 'tls');
-    this.ca = new FederationCa(this, 'federation-ca', {
+    // With ca.import the root is a checked certificate only, and an imported intermediate (if any) signs.
+    const imported = fed.ca.imported;
+    this.ca = imported ? new ImportedRootCa(imported) : new FederationCa(this, 'federation-ca', {
       commonName: fed.ca.commonName,
       organization: fed.ca.organization,
       keyAlgorithm: fed.ca.keyAlgorithm,
       validityHours: fed.ca.rootValidityHours,
     });
+    let intermediate: ImportedIntermediateCa | undefined;
+    if (imported?.intermediate) {
+      new LocalProvider(this, 'local');
+      intermediate = new ImportedIntermediateCa(this, 'imported-intermediate', { intermediate: imported.intermediate });
+      new TerraformOutput(this, 'imported_intermediate_not_after', { value: intermediate.validityEndTime });
+    }
+    const signer: ISigningCa | undefined = this.ca instanceof FederationCa ? this.ca : intermediate;
+    if (signer) this.signer = signer;
+    if (imported?.previousRootCertPem) {
+      new TerraformOutput(this, 'federation_trust_bundle_pem', {
+        value: `${imported.rootCertPem}${imported.previousRootCertPem}`,
+        description: 'Root rotation in progress: the federation root and the root being retired (public); clients trust both until the old one is dropped',
+      });
+    }
     new TerraformOutput(this, 'federation_ca_pem', {
       value: this.ca.certPem,
       description: 'Federation root CA certificate (public): save as federation-ca.pem for clients',
     });
     new TerraformOutput(this, 'federation_ca_not_after', { value: this.ca.validityEndTime });
 
-    if (fed.stepCa) {
+    // With an imported root, step-ca signs with an imported intermediate (the step-ca stack reads it from the model).
+    if (fed.stepCa && this.ca instanceof FederationCa) {
       this.stepCaIntermediate = new IntermediateCa(this, 'step-ca-intermediate', {
         root: this.ca,
         commonName: `${fed.name} step-ca intermediate CA`,
@@ -55,9 +81,9 @@ export class PkiStack extends TerraformStack {
     const certificates = new Map<string, LocationCertificate>();
     for (const node of fed.nodes) {
       const c = node.certificate;
-      if (c) {
+      if (c && !c.imported && signer) {
         certificates.set(node.id, new LocationCertificate(this, `node-${node.id}`, {
-          ca: this.ca,
+          ca: signer,
           commonName: c.commonName,
           organization: fed.ca.organization,
           dnsNames: node.dnsNames,
@@ -86,18 +112,35 @@ export class PkiStack extends TerraformStack {
             early_renewal_hours: fed.ca.earlyRenewalHours,
             not_after: cert.validityEndTime,
           } : {}),
+          ...(c?.imported ? {
+            cn: c.commonName,
+            eku: [...(c.serverAuth ? ['serverAuth'] : []), ...(c.clientAuth ? ['clientAuth'] : [])],
+            imported: true,
+            not_after: c.imported.notAfter,
+          } : {}),
         },
       });
     }
     this.certificates = certificates;
+    const credentials = new Map<string, ILocationCertificate>();
+    for (const node of fed.nodes) {
+      const own = node.certificate?.imported;
+      const issued = certificates.get(node.id);
+      // An imported node certificate: its checked chain, and its key read from its file at apply time.
+      if (own) credentials.set(node.id, { certPem: own.chainPem, privateKeyFile: privateKeyFile(own.keyFileFromStack) });
+      // Signed by an imported intermediate: peers trust only the root, so the intermediate travels with the certificate.
+      else if (issued && intermediate) credentials.set(node.id, { certPem: `${issued.certPem}${intermediate.chainPem}`, privateKeyPem: issued.privateKeyPem });
+      else if (issued) credentials.set(node.id, issued);
+    }
+    this.nodeCredentials = credentials;
 
     // The canary: a federation-signed client certificate whose CN is on no allow-list (validation keeps node
     // FQDNs off its name), so `verify` can show every mTLS server refusing a client the CA signed but no link admits.
     // Issued only where some server checks client certificates; its key stays in this stack's state.
     const mtlsServer = fed.nodes.some((n) => (n.kind === 'semstreams' ? n.output?.mtls === true : n.tls.mode === 'manual' && n.tls.mtls));
-    if (mtlsServer) {
+    if (mtlsServer && signer) {
       this.canary = new LocationCertificate(this, 'canary', {
-        ca: this.ca, commonName: canaryCommonName(fed.domain), organization: fed.ca.organization, serverAuth: false, clientAuth: true,
+        ca: signer, commonName: canaryCommonName(fed.domain), organization: fed.ca.organization, serverAuth: false, clientAuth: true,
         keyAlgorithm: fed.ca.keyAlgorithm, validityHours: fed.ca.leafValidityHours, earlyRenewalHours: fed.ca.earlyRenewalHours,
       });
       new TerraformOutput(this, 'canary_cert_pem', {

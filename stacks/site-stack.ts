@@ -57,13 +57,16 @@ export class SiteStack extends TerraformStack {
 
     const containers = new Map<string, ServiceContainer>();
     for (const node of site.nodes) {
-      const cert = pki.certificates.get(node.id);
+      const cert = pki.nodeCredentials.get(node.id);
+      // During a root rotation: SemStreams lists the previous root as a second CA file, Loom's one ca_file holds both.
+      const previousRoot = fed.ca.imported?.previousRootCertPem;
       containers.set(node.id, new ServiceContainer(this, `node-${node.id}`, {
         node,
         network,
         image: imageFor(node.image),
         configFile: renderConfigFile(node, fed),
-        ...(node.tier !== 'none' ? { caCertPem: pki.ca.certPem } : {}),
+        ...(node.tier !== 'none' ? { caCertPem: previousRoot && node.kind === 'loom' ? `${pki.ca.certPem}${previousRoot}` : pki.ca.certPem } : {}),
+        ...(node.tier !== 'none' && previousRoot && node.paths.previousCaFile ? { previousCaCertPem: previousRoot } : {}),
         ...(cert ? { certificate: cert } : {}),
         labels: { ...labels, 'federation-pki.node': node.id },
       }));

@@ -3,6 +3,8 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { IIntermediateCa } from '../constructs/intermediate-ca';
+import { privateKeyFile } from '../constructs/private-key-file';
 import { StepCa } from '../constructs/step-ca';
 import { FederationModel, StepCaModel } from '../model/model';
 import { PkiStack } from './pki-stack';
@@ -31,7 +33,11 @@ export class StepCaStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StepCaStackProps) {
     super(scope, id);
     const { federation: fed, stepCa: m, pki } = props;
-    if (!pki.stepCaIntermediate) throw new Error(`StepCaStack ${id}: the pki stack issued no step-ca intermediate`);
+    // With ca.import, step-ca signs with the imported intermediate: its chain from the model, its key from its file.
+    const importedIntermediate = fed.ca.imported?.stepCaIntermediate;
+    const intermediate: IIntermediateCa | undefined = pki.stepCaIntermediate ?? (importedIntermediate
+      ? { certPem: importedIntermediate.chainPem, privateKeyFile: privateKeyFile(importedIntermediate.keyFileFromStack) } : undefined);
+    if (!intermediate) throw new Error(`StepCaStack ${id}: the pki stack issued no step-ca intermediate and none is imported`);
     new DockerProvider(this, 'docker', {
       host: m.dockerHost,
       ...(m.dockerCertPath !== undefined ? { certPath: m.dockerCertPath } : {}),
@@ -44,7 +50,8 @@ export class StepCaStack extends TerraformStack {
       network,
       image: new Image(this, 'image', { name: m.image, keepLocally: true }),
       rootCertPem: pki.ca.certPem,
-      intermediate: pki.stepCaIntermediate,
+      intermediate,
+      ...(fed.ca.imported?.previousRootCertPem ? { previousRootCertPem: fed.ca.imported.previousRootCertPem } : {}),
       labels,
       ...(props.healthcheck ? { healthcheck: props.healthcheck } : {}),
     });
