@@ -23,9 +23,10 @@ export function formatFinding(f: PolicyFinding): string {
   return `site ${f.site}, node ${f.node}, ${f.rule.id}: ${f.message} (at ${f.path})`;
 }
 
-/** The warning a suppressed finding prints at every synth. */
+/** The warning a suppressed finding prints at every synth: the finding, the reason, and what the waiver accepts. */
 export function formatSuppressed(f: SuppressedFinding): string {
-  return `security policy: suppressed ${formatFinding(f)}; reason: ${JSON.stringify(f.reason)}`;
+  const risk = f.rule.riskWhenSuppressed ? `; this accepts that ${f.rule.riskWhenSuppressed}` : '';
+  return `security policy: suppressed ${formatFinding(f)}; reason: ${JSON.stringify(f.reason)}${risk}`;
 }
 
 /** Thrown at synth when the policy finds violations, or at construction when a suppression is malformed. */
@@ -33,13 +34,13 @@ export class PolicyError extends Error {
   constructor(
     /** Unsuppressed findings, every one of them. */
     public readonly violations: readonly PolicyFinding[],
-    /** Malformed suppressions (unknown rule, unsuppressible rule, no written reason). */
+    /** Malformed suppressions (unknown rule, no written reason). */
     public readonly suppressionProblems: readonly string[] = [],
   ) {
     super([
       ...(suppressionProblems.length > 0 ? [`security policy: ${count(suppressionProblems.length, 'invalid suppression')}:`, ...suppressionProblems.map((p) => `  - ${p}`)] : []),
       ...(violations.length > 0 ? [
-        `security policy: ${count(violations.length, 'violation')} (fix each, or suppress a suppressible rule on its node with a written reason):`,
+        `security policy: ${count(violations.length, 'violation')} (fix each, or suppress it on its node with a written reason):`,
         ...violations.map((v) => `  - ${formatFinding(v)}`),
       ] : []),
     ].join('\n'));

@@ -1,11 +1,12 @@
 /**
- * The security policy's rules, each with a stable id (used in suppressions and reports) and whether a
- * written per-node suppression may waive it. Value class in the style of aws-cdk-lib, like KeyAlgorithm.
+ * The security policy's rules, each with a stable id (used in suppressions and reports). A written per-node
+ * suppression may waive any of them; for the rules whose waiver is most dangerous, what it accepts is spelled
+ * out beside the reason at every synth. Value class in the style of aws-cdk-lib, like KeyAlgorithm.
  */
 export class PolicyRule {
   public static readonly TLS_MIN_VERSION = new PolicyRule('FPKI-TLS-MIN-VERSION',
     'a rendered config allows TLS below 1.2',
-    { notSuppressibleBecause: 'TLS 1.0 and 1.1 are deprecated (RFC 8996) and SemStreams does not support them: there is no peer an exception could be for' });
+    { riskWhenSuppressed: 'peers may negotiate TLS 1.0/1.1, deprecated by RFC 8996 and refused by SemStreams itself' });
 
   public static readonly INSECURE_SKIP_VERIFY = new PolicyRule('FPKI-INSECURE-SKIP-VERIFY',
     'a TLS client skips server certificate verification (insecure_skip_verify outside tier none; the guide: DEV/TEST ONLY)');
@@ -21,7 +22,7 @@ export class PolicyRule {
 
   public static readonly RSA_KEY_SIZE = new PolicyRule('FPKI-RSA-KEY-SIZE',
     'an RSA key is shorter than 2048 bits (the guide: minimum 2048-bit RSA)',
-    { notSuppressibleBecause: 'an RSA key below 2048 bits can be factored; a certificate on it proves nothing, whatever the reason' });
+    { riskWhenSuppressed: 'an RSA key below 2048 bits can be factored, so a certificate on it proves nothing' });
 
   public static readonly LEAF_VALIDITY = new PolicyRule('FPKI-LEAF-VALIDITY',
     'in production, a deployed leaf certificate is valid for more than 90 days (the guide: 90-day server and client certificates)');
@@ -31,11 +32,11 @@ export class PolicyRule {
 
   public static readonly KEY_OWNER = new PolicyRule('FPKI-KEY-OWNER',
     'a private key is uploaded into a container other than its owner\'s (the node its certificate names)',
-    { notSuppressibleBecause: 'a node holding another node\'s key can impersonate it on every link; no reason makes that acceptable' });
+    { riskWhenSuppressed: 'this node holds another node\'s key and can impersonate it on every link' });
 
   public static readonly CA_KEY_IN_SITE_STACK = new PolicyRule('FPKI-CA-KEY-IN-SITE-STACK',
     'a stack that deploys containers (or any stack but the CA\'s own) references a CA private key',
-    { notSuppressibleBecause: 'whoever reads that stack\'s state or container can sign certificates for every node; only step-ca\'s own intermediate may reach its container' });
+    { riskWhenSuppressed: 'whoever reads that stack\'s state or container can sign certificates for every node (only step-ca\'s own intermediate belongs in a container)' });
 
   /** Every rule, in report order. */
   public static readonly ALL: readonly PolicyRule[] = [
@@ -49,22 +50,20 @@ export class PolicyRule {
     return PolicyRule.ALL.find((r) => r.id === id);
   }
 
-  /** Why a suppression cannot waive this rule; undefined when one can. */
-  public readonly notSuppressibleBecause?: string;
+  /**
+   * What a suppression of this rule accepts, for the rules where that is worst: printed with every finding
+   * of the rule that a suppression waives, at every synth, so nobody reads the waiver without it.
+   */
+  public readonly riskWhenSuppressed?: string;
 
   private constructor(
     /** Stable id, e.g. `FPKI-TLS-MIN-VERSION`. */
     public readonly id: string,
     /** What the rule forbids, one line. */
     public readonly description: string,
-    options: { readonly notSuppressibleBecause?: string } = {},
+    options: { readonly riskWhenSuppressed?: string } = {},
   ) {
-    if (options.notSuppressibleBecause !== undefined) this.notSuppressibleBecause = options.notSuppressibleBecause;
-  }
-
-  /** Whether a written per-node suppression may waive this rule. */
-  public get suppressible(): boolean {
-    return this.notSuppressibleBecause === undefined;
+    if (options.riskWhenSuppressed !== undefined) this.riskWhenSuppressed = options.riskWhenSuppressed;
   }
 
   public toString(): string { return this.id; }

@@ -16,8 +16,8 @@ export interface SecurityPolicyProps {
    */
   readonly production?: boolean;
   /**
-   * Written exceptions, each to one suppressible rule for one node. An unknown rule, a rule no
-   * suppression may waive, or a reason under 10 characters fails construction.
+   * Written exceptions, each to one rule for one node. An unknown rule or a reason under 10 characters
+   * fails construction.
    * @default []
    */
   readonly suppressions?: readonly PolicySuppression[];

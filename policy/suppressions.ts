@@ -14,14 +14,13 @@ export interface PolicySuppression {
 /** Shortest acceptable reason, as in spec validation. */
 export const MIN_REASON_LENGTH = 10;
 
-/** What is wrong with each suppression: unknown rule, a rule no suppression may waive, no written reason. */
+/** What is wrong with each suppression: an unknown rule, no written reason. */
 export function checkSuppressions(suppressions: readonly PolicySuppression[]): string[] {
   const problems: string[] = [];
   for (const s of suppressions) {
     const where = `node ${s.node}, suppression of ${JSON.stringify(s.rule)}`;
     const rule = PolicyRule.fromId(s.rule);
     if (!rule) problems.push(`${where}: no such rule (known: ${PolicyRule.ALL.map((r) => r.id).join(', ')})`);
-    else if (!rule.suppressible) problems.push(`${where}: ${rule.id} cannot be suppressed: ${rule.notSuppressibleBecause}`);
     if (typeof s.reason !== 'string' || s.reason.trim().length < MIN_REASON_LENGTH) {
       problems.push(`${where}: needs a written reason of at least ${MIN_REASON_LENGTH} characters`);
     }
@@ -36,13 +35,13 @@ export interface SuppressionResult {
   readonly unused: PolicySuppression[];
 }
 
-/** Applies (already checked) suppressions: a suppressible finding is waived by a suppression of its rule on its node. */
+/** Applies (already checked) suppressions: a finding is waived by a suppression of its rule on its node. */
 export function applySuppressions(findings: readonly PolicyFinding[], suppressions: readonly PolicySuppression[]): SuppressionResult {
   const used = new Set<PolicySuppression>();
   const violations: PolicyFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
   for (const f of findings) {
-    const s = f.rule.suppressible ? suppressions.find((x) => x.node === f.node && x.rule === f.rule.id) : undefined;
+    const s = suppressions.find((x) => x.node === f.node && x.rule === f.rule.id);
     if (s) {
       used.add(s);
       suppressed.push({ ...f, reason: s.reason });

@@ -1,6 +1,6 @@
 /**
  * The security policy against hand-composed stacks: the library's constructs put together without
- * `Federation` (and so without spec validation), each rule broken once, each suppressible rule suppressed once.
+ * `Federation` (and so without spec validation), each rule broken once and suppressed once.
  */
 import { generateKeyPairSync } from 'crypto';
 import { Container } from '@cdktf/provider-docker/lib/container';
@@ -30,20 +30,18 @@ function semstreams(scene: HandScene, id: string): SemStreamsNodeModel {
   return scene.node(id) as SemStreamsNodeModel;
 }
 
-/** Expects construction of a policy suppressing `rule` to fail: the rule cannot be waived. */
-function expectNotSuppressible(rule: PolicyRule) {
-  expect(rule.suppressible).toBe(false);
-  expect(() => new SecurityPolicyAspect({ suppressions: [{ node: 'location-a', rule: rule.id, reason: REASON }] }))
-    .toThrow(new RegExp(`${rule.id} cannot be suppressed`));
-}
-
-/** Synthesizes with the suppression and expects it to pass, the finding printed as a warning with the reason. */
+/**
+ * Synthesizes with the suppression and expects it to pass, the finding printed as a warning with the reason
+ * and, for the rules whose waiver is most dangerous, with what the waiver accepts.
+ */
 function expectSuppressed(scene: HandScene, rule: PolicyRule, node: string, props: { production?: boolean } = {}) {
   const warnings: string[] = [];
   const { error, policy } = scene.synth(new SecurityPolicyAspect({ ...props, suppressions: [{ node, rule: rule.id, reason: REASON }], warn: (m) => warnings.push(m) }));
   expect(error).toBeUndefined();
   expect(policy.suppressed.map((f) => `${f.rule.id}@${f.node}`)).toContain(`${rule.id}@${node}`);
-  expect(warnings.some((w) => w.includes(rule.id) && w.includes(`node ${node}`) && w.includes(JSON.stringify(REASON)))).toBe(true);
+  const warning = warnings.find((w) => w.includes(rule.id) && w.includes(`node ${node}`) && w.includes(JSON.stringify(REASON)));
+  expect(warning).toBeDefined();
+  if (rule.riskWhenSuppressed) expect(warning).toContain(`this accepts that ${rule.riskWhenSuppressed}`);
 }
 
 describe('a correctly composed federation', () => {
@@ -64,15 +62,22 @@ describe('a correctly composed federation', () => {
 });
 
 describe('FPKI-TLS-MIN-VERSION', () => {
-  test('fires on a rendered min_version below 1.2', () => {
+  const build = () => {
     const scene = new HandScene();
     siteA(scene, { ...scene.node('location-a'), minVersion: '1.1' as never });
-    const { error } = scene.synth();
+    return scene;
+  };
+
+  test('fires on a rendered min_version below 1.2', () => {
+    const { error } = build().synth();
     expect(violationsOf(error)).toEqual(['FPKI-TLS-MIN-VERSION@location-a']);
     expect(error!.violations[0].message).toMatch(/security\.tls\.server\.min_version is "1\.1"/);
   });
 
-  test('is not suppressible', () => expectNotSuppressible(PolicyRule.TLS_MIN_VERSION));
+  test('a suppression on the node waives it, the warning saying what that accepts', () => {
+    expect(PolicyRule.TLS_MIN_VERSION.riskWhenSuppressed).toMatch(/TLS 1\.0\/1\.1/);
+    expectSuppressed(build(), PolicyRule.TLS_MIN_VERSION, 'location-a');
+  });
 
   test('reads the spellings of SemStreams, step-ca and Go', () => {
     expect([tlsMinorVersion('1.2'), tlsMinorVersion(1.2), tlsMinorVersion('1.3'), tlsMinorVersion('TLS1.0'), tlsMinorVersion('VersionTLS11'), tlsMinorVersion('SSLv3'), tlsMinorVersion('abc')])
@@ -187,13 +192,17 @@ describe('FPKI-EMPTY-CLIENT-CN-ALLOWLIST', () => {
 });
 
 describe('FPKI-RSA-KEY-SIZE', () => {
-  test('fires on an RSA key below 2048 bits (a construct bug: the key algorithm overridden), naming the node holding it', () => {
+  const build = () => {
     const scene = new HandScene();
     const a = scene.node('location-a');
     const cert = scene.certificate(a, { clientAuth: false, keyAlgorithm: KeyAlgorithm.RSA_2048 });
     (cert.node.findChild('key') as PrivateKey).addOverride('rsa_bits', 1024);
     siteA(scene, a, cert);
-    const { error } = scene.synth();
+    return scene;
+  };
+
+  test('fires on an RSA key below 2048 bits (a construct bug: the key algorithm overridden), naming the node holding it', () => {
+    const { error } = build().synth();
     expect(violationsOf(error)).toEqual(['FPKI-RSA-KEY-SIZE@location-a']);
     expect(error!.violations[0].message).toMatch(/RSA with 1024 bits/);
   });
@@ -205,7 +214,10 @@ describe('FPKI-RSA-KEY-SIZE', () => {
     expect(scene.synth().error).toBeUndefined();
   });
 
-  test('is not suppressible', () => expectNotSuppressible(PolicyRule.RSA_KEY_SIZE));
+  test('a suppression on the node holding the key waives it, the warning saying what that accepts', () => {
+    expect(PolicyRule.RSA_KEY_SIZE.riskWhenSuppressed).toMatch(/factored/);
+    expectSuppressed(build(), PolicyRule.RSA_KEY_SIZE, 'location-a');
+  });
 });
 
 describe('FPKI-LEAF-VALIDITY', () => {
@@ -295,26 +307,37 @@ describe('FPKI-KEY-FILE-MODE', () => {
 });
 
 describe('FPKI-KEY-OWNER', () => {
-  test('fires when a container receives another node\'s key', () => {
+  const build = () => {
     const scene = new HandScene();
     siteA(scene, scene.node('location-a'), scene.certificate(scene.node('location-b')));
-    const { error } = scene.synth();
+    return scene;
+  };
+
+  test('fires when a container receives another node\'s key', () => {
+    const { error } = build().synth();
     expect(violationsOf(error)).toEqual(['FPKI-KEY-OWNER@location-a']);
     expect(error!.violations[0].message).toMatch(/private key of location-b\.semstreams\.local/);
   });
 
-  test('is not suppressible', () => expectNotSuppressible(PolicyRule.KEY_OWNER));
+  test('a suppression on the receiving node waives it, the warning saying what that accepts', () => {
+    expect(PolicyRule.KEY_OWNER.riskWhenSuppressed).toMatch(/impersonate/);
+    expectSuppressed(build(), PolicyRule.KEY_OWNER, 'location-a');
+  });
 });
 
 describe('FPKI-CA-KEY-IN-SITE-STACK', () => {
-  test('fires when a site stack references the root key (through the pki stack\'s state)', () => {
+  const rogue = () => {
     const scene = new HandScene();
     const site = scene.site('site-a');
     new Container(site.stack, 'rogue', {
       name: 'rogue', image: site.image.imageId,
       upload: [{ file: '/secrets/ca.key', content: scene.ca._privateKeyPem, permissions: '0600' }],
     });
-    const { error } = scene.synth();
+    return scene;
+  };
+
+  test('fires when a site stack references the root key (through the pki stack\'s state)', () => {
+    const { error } = rogue().synth();
     expect(violationsOf(error)).toEqual(['FPKI-CA-KEY-IN-SITE-STACK@rogue']);
     expect(error!.violations[0].message).toMatch(/stack site-a deploys containers and references the private key of the root CA "hand root"/);
   });
@@ -339,7 +362,10 @@ describe('FPKI-CA-KEY-IN-SITE-STACK', () => {
     expect(violationsOf(error)).toEqual(['FPKI-CA-KEY-IN-SITE-STACK@semstreams-step-ca']);
   });
 
-  test('is not suppressible', () => expectNotSuppressible(PolicyRule.CA_KEY_IN_SITE_STACK));
+  test('a suppression on the node waives it, the warning saying what that accepts', () => {
+    expect(PolicyRule.CA_KEY_IN_SITE_STACK.riskWhenSuppressed).toMatch(/sign certificates for every node/);
+    expectSuppressed(rogue(), PolicyRule.CA_KEY_IN_SITE_STACK, 'rogue');
+  });
 });
 
 describe('suppressions and reports', () => {
