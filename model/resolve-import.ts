@@ -3,7 +3,6 @@
  * checked at synth (pki/imported-pki.ts) and their public material enters the model; during a root
  * rotation every trust list gains the previous root.
  */
-import { checkImportedPki } from '../pki/imported-pki';
 import { PREVIOUS_ROOT_LAYOUT } from './import-model';
 import { FederationModel, NodeModel } from './model';
 import { SpecError } from './problems';
@@ -26,6 +25,8 @@ export interface ResolveOptions {
 export function applyImportedPki(spec: FederationSpec, options: ResolveOptions, model: FederationModel): FederationModel {
   const importsAnything = spec.ca?.import !== undefined || spec.sites.some((s) => s.nodes.some((n) => n.certificate !== undefined));
   if (!importsAnything) return model;
+  // Loaded only here: the checks need @peculiar/x509, whose loading (~50 ms) every other synth would pay too.
+  const { checkImportedPki } = require('../pki/imported-pki') as typeof import('../pki/imported-pki');
   const result = checkImportedPki({ spec, model, projectRoot: options.projectRoot ?? process.cwd(), now: options.now ?? new Date() });
   if (result.problems.length > 0) throw new SpecError(result.problems);
   const rotating = result.ca?.previousRootCertPem !== undefined;

@@ -1,6 +1,6 @@
 import { LocalProvider } from '@cdktf/provider-local/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederationCa } from '../constructs/federation-ca';
 import { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
@@ -10,6 +10,7 @@ import { privateKeyFile } from '../constructs/private-key-file';
 import { ISigningCa } from '../constructs/signing-ca';
 import { canaryCommonName } from '../model/canary';
 import { FederationModel } from '../model/model';
+import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface PkiStackProps {
   readonly federation: FederationModel;
@@ -19,7 +20,7 @@ export interface PkiStackProps {
  * The federation's PKI: the root CA and one certificate per node that needs one. Its state holds
  * every key (sensitive); site stacks read node certificates and keys from it, never the CA key.
  */
-export class PkiStack extends TerraformStack {
+export class PkiStack extends ResolvedOnceStack {
   /** The federation root: generated here, or imported (spec `ca.import`: certificate only, its key stays offline). */
   public readonly ca: FederationCa | ImportedRootCa;
   /** What signs node certificates: the generated root, the imported intermediate, or nothing when every node brings its own. */

@@ -2,13 +2,14 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
 import { renderSemStreamsConfigFile } from '../render/semstreams-config';
 import { PkiStack } from './pki-stack';
+import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface SiteStackProps {
   readonly federation: FederationModel;
@@ -21,7 +22,7 @@ export interface SiteStackProps {
  * One site: its own Docker provider (the site's engine), a network, NATS, and a container per node
  * carrying its rendered config and TLS material.
  */
-export class SiteStack extends TerraformStack {
+export class SiteStack extends ResolvedOnceStack {
   /** Containers by node id. */
   public readonly containers: ReadonlyMap<string, ServiceContainer>;
 

@@ -1,13 +1,14 @@
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { IIntermediateCa } from '../constructs/intermediate-ca';
 import { privateKeyFile } from '../constructs/private-key-file';
 import { StepCa } from '../constructs/step-ca';
 import { FederationModel, StepCaModel } from '../model/model';
 import { PkiStack } from './pki-stack';
+import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface StepCaStackProps {
   readonly federation: FederationModel;
@@ -25,7 +26,7 @@ export interface StepCaStackProps {
  * step-ca on its site's Docker host, in a stack of its own: deployed after the pki stack and before the
  * sites whose tier-acme nodes join its ACME network.
  */
-export class StepCaStack extends TerraformStack {
+export class StepCaStack extends ResolvedOnceStack {
   public readonly stepCa: StepCa;
   /** The ACME network's name (site containers on this host join it by name). */
   public readonly networkName: string;

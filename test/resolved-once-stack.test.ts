@@ -1,0 +1,65 @@
+/**
+ * The federation's stacks are resolved once per synth (the policy and cdktf's writer share the JSON), and
+ * never at the price of a stale write: a stack an aspect other than the policy reaches is resolved afresh.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { App, Aspects, TerraformStack } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { Federation } from '../stacks/federation';
+import { exampleCopy } from './helpers';
+
+let outdir: string;
+beforeEach(() => { outdir = mkdtempSync(join(tmpdir(), 'fpki-resolve-once-')); });
+afterEach(() => {
+  rmSync(outdir, { recursive: true, force: true });
+  jest.restoreAllMocks();
+});
+
+const written = (stack: string) => JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+
+test('each stack is resolved once per synth: the security policy reads what is then written', () => {
+  const app = new App({ outdir });
+  const federation = new Federation(app, 'federation', { spec: exampleCopy() });
+  const resolves = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+  app.synth();
+  const stacks = app.node.findAll().filter(TerraformStack.isStack);
+  expect(stacks.length).toBe(4);
+  // A plain TerraformStack would be resolved twice: by the policy's check, then again to be written.
+  expect(resolves).toHaveBeenCalledTimes(stacks.length);
+  expect(federation.policy.suppressed).toEqual([]);
+});
+
+test('a stack with another aspect is resolved afresh, so what that aspect changes is written', () => {
+  const app = new App({ outdir });
+  const federation = new Federation(app, 'federation', { spec: exampleCopy() });
+  const siteB = federation.sites.get('location-b')!;
+  // cdktf invokes location-b's aspects after the policy (on the first stack) has read every stack.
+  Aspects.of(siteB).add({
+    visit(node: IConstruct) {
+      if (node instanceof Container) node.addOverride('restart', 'on-failure');
+    },
+  });
+  const resolves = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+  app.synth();
+  const containers = Object.values(written('semstreams-location-b').resource.docker_container) as any[];
+  expect(containers.length).toBeGreaterThan(0);
+  expect(containers.map((c) => c.restart)).toEqual(containers.map(() => 'on-failure'));
+  // Stacks the aspect does not reach keep what the library set.
+  expect((Object.values(written('semstreams-location-a').resource.docker_container) as any[])[0].restart).toBe('unless-stopped');
+  // Every stack once, location-b a second time.
+  expect(resolves).toHaveBeenCalledTimes(5);
+});
+
+test('outside a synth every call resolves the stack as it is now', () => {
+  const app = new App({ outdir });
+  const federation = new Federation(app, 'federation', { spec: exampleCopy() });
+  app.synth();
+  const pki = federation.pki;
+  const before = pki.toTerraform();
+  pki.addOverride('locals', { after_synth: 'yes' });
+  expect(before.locals).toBeUndefined();
+  expect(pki.toTerraform().locals).toEqual({ after_synth: 'yes' });
+});
