@@ -4,7 +4,7 @@ import { join } from 'path';
 import { App } from 'cdktf';
 import { exampleSpec } from '../model/example';
 import { FederationSpec } from '../model/spec';
-import { Federation } from '../stacks/federation';
+import { Federation, FederationProps } from '../stacks/federation';
 
 /** A deep, mutable copy of the built-in example spec. */
 export function exampleCopy(): any {
@@ -19,11 +19,11 @@ export interface Synthesized {
 }
 
 /** Synthesizes a federation into a temporary outdir, reads every file back and removes the outdir. */
-export function synth(spec: FederationSpec): Synthesized {
+export function synth(spec: FederationSpec, props: Omit<FederationProps, 'spec'> = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'fpki-synth-'));
   try {
     const app = new App({ outdir });
-    new Federation(app, 'federation', { spec });
+    new Federation(app, 'federation', { ...props, spec });
     app.synth();
     const files = new Map<string, string>();
     const walk = (dir: string, rel: string) => {

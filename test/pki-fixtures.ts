@@ -2,16 +2,14 @@
  * Test PKI generated at test time (nothing committed): roots, intermediates and node certificates with
  * every property the synth checks look at under the test's control, written into a temporary project.
  */
-import { createPrivateKey } from 'crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { createPrivateKey, webcrypto } from 'crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { App } from 'cdktf';
 import { FederationSpec } from '../model/spec';
 import { toKeyObject, webCryptoAlgorithm, x509 } from '../pki/x509';
 import { KeyAlgorithm } from '../model/key-algorithm';
-import { webcrypto } from 'crypto';
-import { Federation } from '../stacks/federation';
+import { synth, Synthesized } from './helpers';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const KU = x509.KeyUsageFlags;
@@ -108,31 +106,8 @@ export class TestProject {
 }
 
 /** Synthesizes `spec` with `projectRoot` into a temporary outdir; every file cdktf wrote, and parsed stacks. */
-export function synthIn(spec: FederationSpec, projectRoot: string): { files: Map<string, string>; stacks: Map<string, any> } {
-  const outdir = mkdtempSync(join(tmpdir(), 'fpki-byo-out-'));
-  try {
-    const app = new App({ outdir });
-    new Federation(app, 'federation', { spec, projectRoot });
-    app.synth();
-    const files = new Map<string, string>();
-    const walk = (dir: string, rel: string) => {
-      for (const name of readdirSync(dir).sort()) {
-        const p = join(dir, name);
-        const r = rel ? `${rel}/${name}` : name;
-        if (statSync(p).isDirectory()) walk(p, r);
-        else files.set(r, readFileSync(p, 'utf8'));
-      }
-    };
-    walk(outdir, '');
-    const stacks = new Map<string, any>();
-    for (const [path, text] of files) {
-      const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(path);
-      if (m) stacks.set(m[1], JSON.parse(text));
-    }
-    return { files, stacks };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+export function synthIn(spec: FederationSpec, projectRoot: string): Synthesized {
+  return synth(spec, { projectRoot });
 }
 
 /** Whether a PEM key text is valid (used to double-check fixtures). */
