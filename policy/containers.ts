@@ -3,7 +3,6 @@
  * where its content comes from and, for config files, the parsed config.
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
-import { parse } from 'yaml';
 import { StepCa } from '../constructs/step-ca';
 import { isLiteral } from './references';
 import { isPrivateKeySource, SynthesizedApp, TracedSource } from './synthesized-app';
@@ -94,9 +93,12 @@ function readUpload(app: SynthesizedApp, stack: TerraformStack, u: Record<string
 
 /** A JSON or YAML map, or undefined (PEM text, plain text, invalid). */
 export function parseConfig(text: string): Record<string, unknown> | undefined {
+  const start = text.trimStart();
+  if (start.startsWith('-----BEGIN ')) return undefined;
   let value: unknown;
   try {
-    value = text.trimStart().startsWith('{') ? JSON.parse(text) : parse(text, { maxAliasCount: 100 });
+    // yaml is loaded only for a YAML config (looms.yaml): a federation without Loom never pays for loading it.
+    value = start.startsWith('{') ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text, { maxAliasCount: 100 });
   } catch {
     return undefined;
   }

@@ -7,11 +7,15 @@ import { exampleCopy } from './helpers';
 
 const ROOT = join(__dirname, '..');
 
+/** cdktf.json's app command, which `cdktf synth` runs through a shell in the project folder. */
+const APP_COMMAND: string = JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')).app;
+
 /** Runs main.ts the way `cdktf synth` does (cdktf.json's app), into a temporary outdir. */
 function runMain(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'fpki-main-'));
   const outdir = join(dir, 'cdktf.out');
-  const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'main.ts'], {
+  const r = spawnSync(APP_COMMAND, {
+    shell: true,
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, FEDERATION_SPEC: '', ...env },
     encoding: 'utf8',
