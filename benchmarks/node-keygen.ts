@@ -5,6 +5,7 @@
  * shows what choosing RSA-4096 costs, but the provider's absolute times will differ.
  */
 import { generateKeyPairSync, KeyObject, sign } from 'crypto';
+import { median } from './stats';
 
 export interface KeygenAlgorithm {
   /** The spec's `ca.keyAlgorithm` spelling. */
@@ -62,10 +63,4 @@ export function measureNodeKeygen(algorithms: readonly KeygenAlgorithm[] = KEYGE
       projectedSerialMs: meanMs * keys,
     };
   });
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }

@@ -16,7 +16,8 @@ import { compareInventories, folderBytes, Inventory, inventory, readStacks } fro
 import { summarizeProfile } from './cpu-profile';
 import { HUB, leafId } from './hub-federation';
 import { measureIssuance, ISSUANCE_NODES } from './issuance';
-import { measureNodeKeygen, median, PKI_KEYS_FOR_100_NODES } from './node-keygen';
+import { measureNodeKeygen, PKI_KEYS_FOR_100_NODES } from './node-keygen';
+import { median } from './stats';
 import { diffSynths, existingStackBlockCounts, StackChange } from './plan-diff';
 import { Method, METHODS, removeRun, REPO_ROOT, requireTimingFlags, runSynth, Side } from './synth-runner';
 import { fixed, ratio, renderTable } from './text-table';

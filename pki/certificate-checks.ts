@@ -170,6 +170,7 @@ function caProblem(ca: Certificate, below: number, now: Date): string | undefine
   return undefined;
 }
 
-function iso(d: Date): string {
+/** RFC 3339 to the second (no milliseconds), the form the model and outputs carry. */
+export function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

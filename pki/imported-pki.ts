@@ -12,7 +12,7 @@ import { CertificateFilesSpec, FederationSpec } from '../model/spec';
 import { Certificate } from './certificate';
 import {
   checkCaCapable, checkCaValidity, checkExtendedKeyUsage, checkKeyMatches, checkKeyStrength, checkLeafValidity,
-  checkNodeNames, checkNotCa, verifyChain,
+  checkNodeNames, checkNotCa, iso, verifyChain,
 } from './certificate-checks';
 import { parsePrivateKeyPem } from './pem';
 import { Finding, findingMessage, PKI_RULES } from './rules';
@@ -254,8 +254,4 @@ function readKey(files: FileReader, out: Findings, place: Place, given: string) 
   }
   // Strength is judged on the certificate's public key (one problem per weak pair); a different key is a mismatch.
   return { key: parsed.key, fromStack: file.fromStack };
-}
-
-function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
