@@ -2,6 +2,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
@@ -38,6 +39,11 @@ export interface ServiceContainerProps {
   readonly previousCaCertPem?: string;
   /** Labels identifying the federation and site. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Resources the container starts after (e.g. the site's NATS, which SemStreams needs at boot).
+   * @default none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -78,10 +84,12 @@ export class ServiceContainer extends Construct {
       // (created by the step-ca stack, hence by name).
       networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
       ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+      ...(Object.keys(node.environment).length > 0 ? { env: Object.entries(node.environment).map(([k, v]) => `${k}=${v}`) } : {}),
       host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
+      ...(props.dependsOn?.length ? { dependsOn: [...props.dependsOn] } : {}),
     });
   }
 }

@@ -66,10 +66,13 @@ export class StepCa extends Construct implements IStepCa {
       // The key is unencrypted PEM (hashicorp/tls), so no password file is needed.
       command: ['/usr/local/bin/step-ca', STEP_CA_LAYOUT.configFile],
       restart: 'unless-stopped',
-      // Uploads are written as uid 0, so the CA runs as uid 0 of its container, without capabilities:
-      // its 0600 key is readable by that process alone.
+      // Uploads are written as uid 0, so the CA runs as uid 0 of its container: its 0600 key is readable by
+      // that process alone. Every capability is dropped but NET_BIND_SERVICE, which must stay in the bounding
+      // set: the official image's step-ca binary carries it as a file capability, and the kernel refuses to
+      // exec such a binary otherwise ("Operation not permitted", exit 126). no-new-privileges keeps the
+      // process from gaining it; it listens on an unprivileged port anyway.
       user: '0:0',
-      capabilities: { drop: ['ALL'] },
+      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
       securityOpts: ['no-new-privileges:true'],
       networksAdvanced: [{ name: props.network.name, aliases: [...m.dnsNames] }],
       ports: m.publishedPorts.map((p) => ({ internal: p, external: p })),

@@ -10,7 +10,11 @@ export const DEFAULTS = {
   requireClientCert: true,
   dockerHost: 'unix:///var/run/docker.sock',
   images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine' },
-  semstreams: { outputPort: 8081, outputPath: '/ws', subjects: ['federated.data'], platformType: 'edge' },
+  semstreams: {
+    outputPort: 8081, outputPath: '/ws', subjects: ['federated.data'], platformType: 'edge',
+    /** websocket_input reconnect backoff: 1 s doubling to 10 s, retrying forever (tested with the real program). */
+    reconnectInitialSeconds: 1, reconnectMaxSeconds: 10,
+  },
   stepCa: {
     image: 'smallstep/step-ca:0.30.2',
     port: 9000,

@@ -97,7 +97,11 @@ export interface SiteModel {
   /** Name of the site's Docker network. */
   readonly networkName: string;
   /** NATS container to deploy, if the site runs its own. */
-  readonly natsContainer?: { readonly name: string; readonly image: string; readonly alias: string };
+  readonly natsContainer?: {
+    readonly name: string; readonly image: string; readonly alias: string;
+    /** Named volume of its JetStream store. */
+    readonly storeVolume: string;
+  };
   readonly natsUrls: readonly string[];
   readonly nodes: readonly NodeModel[];
 }
@@ -133,6 +137,8 @@ interface NodeModelBase {
   readonly extraNetworks: readonly string[];
   /** Named volumes mounted into the container. */
   readonly volumes: readonly { readonly name: string; readonly mount: string }[];
+  /** Environment variables of the container (no secrets: they show in `docker inspect` and the plan). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Written exceptions to security-policy rules. */
   readonly suppressions: readonly { readonly rule: string; readonly reason: string }[];
   /** Whether the federation CA issues this node a certificate (and its container gets cert, key and CA). */

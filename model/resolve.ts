@@ -94,6 +94,7 @@ function resolveSite(site: SiteSpec, ctx: ResolveContext): SiteModel {
         name: `${name}-${site.id}-nats`,
         image: site.nats?.image ?? ctx.spec.images?.nats ?? DEFAULTS.images.nats,
         alias: 'nats',
+        storeVolume: `${name}-${site.id}-nats-store`,
       },
     } : {}),
     natsUrls,
@@ -162,6 +163,7 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
     extraHosts: [...extraHostsFor(site, upstreams), ...routing.hosts],
     extraNetworks: acme ? routing.networks : [],
     volumes: acme ? [{ name: acme.volumeName, mount: acme.volumeMount }] : [],
+    environment: {},
     ...(serverAuth || clientAuth ? { certificate: { commonName: n.fqdn, serverAuth, clientAuth } } : {}),
     platformType: n.platformType ?? DEFAULTS.semstreams.platformType,
     natsUrls: [...natsUrls],
@@ -209,6 +211,9 @@ function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): Loom
     extraNetworks: routing.networks,
     // Loom keeps its ACME account, keys and certificates in cache_dir: a named volume survives replacement.
     volumes: tls.mode === 'letsencrypt' ? [{ name: `${ctx.spec.name}-${n.id}-letsencrypt`, mount: tls.cacheDir }] : [],
+    // Loom's ACME client (lego) trusts only the system pool or the file this variable names: against step-ca,
+    // whose TLS chains to the federation root, Loom otherwise exits at start ("certificate signed by unknown authority").
+    environment: viaStepCa ? { LEGO_CA_CERTIFICATES: layout.caFile } : {},
     ...(tls.mode === 'manual' ? { certificate: { commonName: n.fqdn, serverAuth: true, clientAuth: false } } : {}),
     grpcPort,
     httpPort,

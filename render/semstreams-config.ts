@@ -3,8 +3,28 @@
  * (components map, websocket output port in ports.outputs[0].subject, websocket_input in client mode,
  * nats.urls) with the guide's `security` block. Pure: model in, JSON text out.
  */
+import { createHash } from 'crypto';
+import { DEFAULTS } from '../model/defaults';
 import { trustedCaFiles } from '../model/import-model';
 import { FederationModel, SemStreamsNodeModel } from '../model/model';
+
+/**
+ * websocket_input's `reconnect`. SemStreams replaces its defaults with this object wholesale, and its
+ * durations are integer nanoseconds (Go's time.Duration): `{enabled, max_retries: 10}` alone gave zero delays,
+ * ten retries in under a second, then a silently dead link. Unlimited retries with backoff heal a link
+ * whose upstream restarts or starts late.
+ */
+export const WEBSOCKET_RECONNECT = {
+  enabled: true,
+  /** 0 = unlimited. */
+  max_retries: 0,
+  initial_interval: DEFAULTS.semstreams.reconnectInitialSeconds * 1e9,
+  max_interval: DEFAULTS.semstreams.reconnectMaxSeconds * 1e9,
+  multiplier: 2,
+} as const;
+
+/** The only websocket_input port names SemStreams reads (others are skipped and defaults used). */
+export const WEBSOCKET_INPUT_PORTS = { data: 'ws_data', control: 'ws_control' } as const;
 
 /** The SemStreams config of `node` as a JSON-ready object. */
 export function renderSemStreamsConfig(node: SemStreamsNodeModel, federation: FederationModel): Record<string, unknown> {
@@ -17,25 +37,39 @@ export function renderSemStreamsConfig(node: SemStreamsNodeModel, federation: Fe
       enabled: true,
       config: {
         mode: 'client',
-        client: { url: input.url, reconnect: { enabled: true, max_retries: 10 } },
+        client: { url: input.url, reconnect: { ...WEBSOCKET_RECONNECT } },
         auth: { type: 'none' },
         ports: {
           outputs: [
-            natsPort('data', 'federated.data', `data received from ${input.upstreamNodeId}`),
-            natsPort('control', 'federated.control', `control messages from ${input.upstreamNodeId}`),
+            natsPort(WEBSOCKET_INPUT_PORTS.data, 'federated.data', `data received from ${input.upstreamNodeId}`),
+            natsPort(WEBSOCKET_INPUT_PORTS.control, 'federated.control', `control messages from ${input.upstreamNodeId}`),
           ],
         },
       },
     };
   }
-  return {
-    version: '1.0.0',
+  // What SemStreams stores in its key-value bucket (security is not stored, so TLS changes always apply).
+  const stored = {
     platform: { org: federation.name, id: node.id, type: node.platformType },
-    security: renderSecurity(node),
     nats: { urls: [...node.natsUrls] },
     services: {},
     components,
   };
+  return { version: renderConfigVersion(stored), platform: stored.platform, security: renderSecurity(node), nats: stored.nats, services: stored.services, components };
+}
+
+/**
+ * The config's `version`, derived from the parts SemStreams stores (platform, nats, services, components),
+ * so it changes whenever they do. SemStreams keeps those in a NATS key-value bucket and, on boot, uses the
+ * stored copy when the stored version is equal or higher: a constant version silently lost every later
+ * topology, port or subject change. A digest is not ordered, so the site's own NATS also keys its store by
+ * these versions (see natsStoreKey): a changed config then boots as new. The `security` block is not
+ * stored, so certificate and allow-list changes leave the version alone. Shape `1.0.<n>`, the
+ * major.minor.patch SemStreams parses.
+ */
+export function renderConfigVersion(stored: Record<string, unknown>): string {
+  const digest = createHash('sha256').update(JSON.stringify(stored)).digest();
+  return `1.0.${digest.readUInt32BE(0) >>> 1}`;
 }
 
 /** The config as the file's bytes: two-space JSON with a final newline. */

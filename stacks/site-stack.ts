@@ -1,13 +1,14 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { NatsServer } from '../constructs/nats-server';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
-import { renderSemStreamsConfigFile } from '../render/semstreams-config';
+import { natsStoreKey } from '../render/nats-command';
+import { renderSemStreamsConfig, renderSemStreamsConfigFile } from '../render/semstreams-config';
 import { PkiStack } from './pki-stack';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
@@ -45,14 +46,19 @@ export class SiteStack extends ResolvedOnceStack {
       return images.get(name)!;
     };
 
+    const configFiles = new Map(site.nodes.map((node) => [node.id, renderConfigFile(node, fed)]));
+    let nats: NatsServer | undefined;
     if (site.natsContainer) {
-      const nats = site.natsContainer;
-      new Container(this, 'nats', {
-        name: nats.name,
-        image: imageFor(nats.image).imageId,
-        restart: 'unless-stopped',
-        networksAdvanced: [{ name: network.name, aliases: [nats.alias] }],
-        labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      const m = site.natsContainer;
+      nats = new NatsServer(this, 'nats', {
+        containerName: m.name,
+        alias: m.alias,
+        network,
+        image: imageFor(m.image),
+        storeVolumeName: m.storeVolume,
+        // Keyed by the configs SemStreams boots from the store: a changed config gets a fresh store and wins.
+        storeKey: natsStoreKey(site.nodes.flatMap((n) => (n.kind === 'semstreams' ? [renderSemStreamsConfig(n, fed).version as string] : []))),
+        labels,
       });
     }
 
@@ -65,11 +71,13 @@ export class SiteStack extends ResolvedOnceStack {
         node,
         network,
         image: imageFor(node.image),
-        configFile: renderConfigFile(node, fed),
+        configFile: configFiles.get(node.id)!,
         ...(node.tier !== 'none' ? { caCertPem: previousRoot && node.kind === 'loom' ? `${pki.ca.certPem}${previousRoot}` : pki.ca.certPem } : {}),
         ...(node.tier !== 'none' && previousRoot && node.paths.previousCaFile ? { previousCaCertPem: previousRoot } : {}),
         ...(cert ? { certificate: cert } : {}),
         labels: { ...labels, 'federation-pki.node': node.id },
+        // SemStreams exits at boot without NATS; starting after it also replaces NATS first when its store key changes.
+        ...(nats && node.kind === 'semstreams' ? { dependsOn: [nats.container] } : {}),
       }));
       const outId = node.id.replace(/-/g, '_');
       new TerraformOutput(this, `${outId}_container`, { value: node.containerName });

@@ -47,7 +47,19 @@ describe('synth of the tier acme example', () => {
     expect(container.mounts).toEqual([{ type: 'volume', source: '${docker_volume.step-ca_db_F654DD16.name}', target: '/home/step/db' }]);
     expect(container.healthcheck.test).toEqual(['CMD', 'step', 'ca', 'health', '--ca-url', 'https://step-ca.semstreams.local:9000', '--root', '/home/step/certs/root_ca.crt']);
     expect(container.networks_advanced).toEqual([{ name: '${docker_network.acme-network.name}', aliases: ['step-ca.semstreams.local'] }]);
+    // The official image's step-ca binary carries NET_BIND_SERVICE as a file capability: the kernel refuses to
+    // exec it unless that capability is in the bounding set. Everything else stays dropped.
+    expect(container.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(container.security_opts).toEqual(['no-new-privileges:true']);
     expect(s.output.acme_directory_url.value).toBe('https://step-ca.semstreams.local:9000/acme/acme/directory');
+  });
+
+  test('Loom trusts step-ca for ACME through LEGO_CA_CERTIFICATES naming the uploaded federation root', () => {
+    const c = containerOf(out.stacks.get('semstreams-location-a'), 'loom');
+    expect(c.env).toEqual(['LEGO_CA_CERTIFICATES=/etc/loom/certs/ca.crt']);
+    expect(c.upload.map((u: any) => u.file)).toContain('/etc/loom/certs/ca.crt');
+    // SemStreams takes its CA from ca_bundle in its config, not from the environment.
+    expect(containerOf(out.stacks.get('semstreams-location-b'), 'location-b').env).toBeUndefined();
   });
 
   test('tier-acme nodes join the ACME network and keep ACME state on a named volume; sites deploy after step-ca', () => {

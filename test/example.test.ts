@@ -41,6 +41,38 @@ describe('synth of the built-in example', () => {
     }
   });
 
+  test('each site runs NATS with JetStream on a named volume, hardened, and SemStreams starts after it', () => {
+    for (const name of SITE_STACKS) {
+      const stack = out.stacks.get(name);
+      const site = name.replace('semstreams-', '');
+      const nats = Object.entries(stack.resource.docker_container as Record<string, any>).find(([, c]) => c.name === `semstreams-${site}-nats`)!;
+      const [natsId, c] = nats;
+      expect(c.command.slice(0, 2)).toEqual(['-js', '-sd']);
+      expect(c.command[2]).toMatch(/^\/data\/jetstream-[0-9a-f]{16}$/);
+      const volume = Object.entries(stack.resource.docker_volume as Record<string, any>).find(([, v]) => v.name === `semstreams-${site}-nats-store`)!;
+      expect(c.mounts).toEqual([{ type: 'volume', source: `\${docker_volume.${volume[0]}.name}`, target: '/data' }]);
+      expect(c.capabilities).toEqual({ drop: ['ALL'] });
+      expect(c.security_opts).toEqual(['no-new-privileges:true']);
+      expect(c.networks_advanced[0].aliases).toEqual(['nats']);
+      expect(containerOf(stack, site).depends_on).toEqual([`docker_container.${natsId}`]);
+    }
+  });
+
+  test('a changed link port gives a new NATS store to the two sites whose configs name it; a TLS setting to none', () => {
+    const storeOf = (o: typeof out, site: string) => Object.values(o.stacks.get(`semstreams-${site}`).resource.docker_container as Record<string, any>)
+      .find((c) => c.name === `semstreams-${site}-nats`).command[2];
+    const moved = exampleSpec() as any;
+    moved.sites[1].nodes[0].output.port = 9101;
+    const after = synth(moved);
+    expect(storeOf(after, 'location-a')).toBe(storeOf(out, 'location-a'));
+    expect(storeOf(after, 'location-b')).not.toBe(storeOf(out, 'location-b'));
+    expect(storeOf(after, 'location-c')).not.toBe(storeOf(out, 'location-c'));
+    const tls13 = exampleSpec() as any;
+    tls13.tls.minVersion = '1.3';
+    const other = synth(tls13);
+    for (const site of ['location-a', 'location-b', 'location-c']) expect(storeOf(other, site)).toBe(storeOf(out, site));
+  });
+
   test('location-a\'s deployed config admits exactly location-b', () => {
     const uploads = uploadsOf(out.stacks.get('semstreams-location-a'), 'location-a');
     const config = JSON.parse(uploads.get('/etc/semstreams/config.json')!.content);

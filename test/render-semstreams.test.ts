@@ -75,8 +75,45 @@ describe('renderSemStreamsConfig on the guide federation (tier manual)', () => {
     const c = config('location-c');
     expect(c.nats).toEqual({ urls: ['nats://nats:4222'] });
     expect(c.platform).toEqual({ org: 'semstreams', id: 'location-c', type: 'edge' });
-    expect(c.version).toBe('1.0.0');
+    // major.minor.patch, which SemStreams parses (anything else makes it boot from its stored config).
+    expect(c.version).toMatch(/^1\.0\.\d+$/);
   });
+
+  test('reconnect retries forever with a real backoff, durations in integer nanoseconds', () => {
+    // SemStreams replaces its defaults with this object: without intervals, ten retries pass in under a second.
+    expect(config('location-c').components['from-location-b'].config.client.reconnect).toEqual({
+      enabled: true, max_retries: 0, initial_interval: 1_000_000_000, max_interval: 10_000_000_000, multiplier: 2,
+    });
+    const r = config('location-b').components['from-location-a'].config.client.reconnect;
+    for (const k of ['initial_interval', 'max_interval']) expect(Number.isInteger(r[k]) && r[k] >= 1e9).toBe(true);
+  });
+
+  test('input ports carry the only names SemStreams reads: ws_data and ws_control', () => {
+    const outputs = config('location-b').components['from-location-a'].config.ports.outputs;
+    expect(outputs.map((p: any) => [p.name, p.subject])).toEqual([['ws_data', 'federated.data'], ['ws_control', 'federated.control']]);
+  });
+});
+
+describe('config version', () => {
+  const version = (mutate: (spec: any) => void, id = 'location-c') => configs(mutate).config(id).version;
+  const base = version(() => undefined);
+
+  test('changes when a stored part changes: an upstream port, a subject, the platform type, the NATS URL', () => {
+    expect(version((s) => { s.sites[1].nodes[0].output.port = 9101; })).not.toBe(base);
+    expect(version((s) => { s.sites[1].nodes[0].output.path = '/fed'; })).not.toBe(base);
+    expect(version((s) => { s.sites[2].nodes[0].platformType = 'sink'; })).not.toBe(base);
+    expect(version((s) => { s.sites[2].nats = { urls: ['nats://nats.example:4222'] }; })).not.toBe(base);
+    expect(version((s) => { s.sites[1].nodes[0].output.subjects = ['other.subject']; }, 'location-b'))
+      .not.toBe(version(() => undefined, 'location-b'));
+  });
+
+  test('stays put when only security changes (SemStreams does not store it, so TLS changes apply anyway)', () => {
+    expect(version((s) => { s.tls.minVersion = '1.3'; })).toBe(base);
+    expect(version((s) => { s.links.push({ from: 'location-a', to: 'location-c' }); }, 'location-a'))
+      .toBe(version(() => undefined, 'location-a'));
+  });
+
+  test('is the same on every synth', () => expect(version(() => undefined)).toBe(base));
 });
 
 describe('allow-lists come from links', () => {

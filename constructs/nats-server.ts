@@ -1,0 +1,52 @@
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Construct } from 'constructs';
+import { NATS_STORE_MOUNT, renderNatsCommand } from '../render/nats-command';
+
+export interface NatsServerProps {
+  /** Container name. */
+  readonly containerName: string;
+  /** Network alias node configs dial (`nats://<alias>:4222`). */
+  readonly alias: string;
+  /** The site network. */
+  readonly network: Network;
+  /** The NATS image (official `nats` images, or any whose entrypoint is `nats-server`). */
+  readonly image: Image;
+  /** Named volume holding the JetStream store; survives container replacement. */
+  readonly storeVolumeName: string;
+  /** Names the store directory on the volume (see `natsStoreKey`). */
+  readonly storeKey: string;
+  /** Labels identifying the federation and site. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * A site's NATS server with JetStream, which SemStreams requires, its store on a named volume. Hardened like
+ * the node containers: no capabilities (it binds 4222 and owns its volume), no privilege escalation.
+ */
+export class NatsServer extends Construct {
+  /** The container, for nodes that must start after it. */
+  public readonly container: Container;
+  public readonly containerName: string;
+
+  constructor(scope: Construct, id: string, props: NatsServerProps) {
+    super(scope, id);
+    this.containerName = props.containerName;
+    const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
+    const store = new Volume(this, 'store', { name: props.storeVolumeName, labels });
+    this.container = new Container(this, 'container', {
+      name: props.containerName,
+      image: props.image.imageId,
+      command: renderNatsCommand(props.containerName, props.storeKey),
+      restart: 'unless-stopped',
+      user: '0:0',
+      capabilities: { drop: ['ALL'] },
+      securityOpts: ['no-new-privileges:true'],
+      networksAdvanced: [{ name: props.network.name, aliases: [props.alias] }],
+      mounts: [{ type: 'volume', source: store.name, target: NATS_STORE_MOUNT }],
+      labels,
+    });
+  }
+}
