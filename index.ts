@@ -19,3 +19,7 @@ export * from './stacks/pki-stack';
 export * from './stacks/site-stack';
 export * from './stacks/federation';
 export * from './policy';
+export * from './acme';
+export * from './verify';
+export * from './report';
+export { packageVersion } from './model/package-root';
