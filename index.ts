@@ -19,3 +19,14 @@ export * from './stacks/pki-stack';
 export * from './stacks/site-stack';
 export * from './stacks/federation';
 export * from './policy';
+export * from './acme';
+export * from './verify';
+export * from './report';
+export { packageVersion } from './model/package-root';
+// Types the API above hands out (typedoc's notExported check, test/api-docs.test.ts, keeps this list complete).
+export * from './constructs/signing-ca';
+export * from './constructs/intermediate-ca';
+export type { PrivateKeyFile, IPrivateKeyMaterial } from './constructs/private-key-file';
+export * from './stacks/step-ca-stack';
+export * from './constructs/step-ca';
+export type { ResolveOptions } from './model/resolve-import';

@@ -1,7 +1,9 @@
+#!/usr/bin/env node
 /**
- * `federation-pki <command> [args]`: operator commands beside `cdktf synth`.
- * Run with `npx ts-node --transpile-only cli/main.ts <command>` or `npm run cli -- <command>`.
+ * The `federation-pki <command> [args]` executable: operator commands beside the cdktf app.
+ * Installed, it runs as the package's bin (compiled to dist/cli/main.js); in a clone, `npm run cli -- <command>`.
  */
+import { packageVersion } from '../model/package-root';
 import { CliCommand, CliIo, processIo } from './command';
 // Each command lives in its own file under cli/commands/ and is listed here once.
 const COMMANDS: readonly CliCommand[] = [
@@ -12,13 +14,38 @@ const COMMANDS: readonly CliCommand[] = [
   (require('./commands/report') as typeof import('./commands/report')).reportCommand,
 ];
 
+const HELP = ['--help', '-h'];
+const VERSION = ['--version', '-V'];
+
+function usage(commands: readonly CliCommand[]): string {
+  return [
+    'usage: federation-pki <command> [args]',
+    '       federation-pki <command> --help      what a command takes',
+    '       federation-pki --version             the installed version (also after any command)',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(20)} ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs one CLI invocation; resolves with the exit code (0 ok, 1 failure, 2 bad arguments).
+ * `--version` (or `-V`) anywhere before a `--` prints the version and exits 0, with or without a command;
+ * `--help` goes to the command, which prints its own usage.
+ */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (options.some((a) => VERSION.includes(a))) {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
   const [name, ...args] = argv;
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    const usage = ['usage: federation-pki <command> [args]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(20)} ${c.summary}`)].join('\n');
-    (name === undefined || name === '--help' || name === '-h' ? io.stdout : io.stderr)(`${name && !name.startsWith('-') ? `unknown command: ${name}\n\n` : ''}${usage}\n`);
-    return name === undefined || name === '--help' || name === '-h' ? 0 : 2;
+    const asked = name === undefined || HELP.includes(name);
+    (asked ? io.stdout : io.stderr)(`${name && !name.startsWith('-') ? `unknown command: ${name}\n\n` : ''}${usage(commands)}`);
+    return asked ? 0 : 2;
   }
   return command.run(args, io);
 }

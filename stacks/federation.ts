@@ -33,6 +33,11 @@ export interface FederationProps {
 /**
  * A whole federation: `<name>-pki`, `<name>-step-ca` in tier acme, and one `<name>-<site>` stack per
  * site. Stacks compose: deploy the pki stack (and step-ca) and any subset of site stacks.
+ *
+ * The stacks are named from the spec's `name`, never from this construct's `id`, and are created beside
+ * it in `scope`: the name is what `cdktf deploy`, the state files, the remote-state references and the
+ * `report`/`verify` commands (which read only the spec) share, so it follows from the spec alone. Two
+ * federations in one app need different spec names.
  */
 export class Federation extends Construct {
   public readonly model: FederationModel;

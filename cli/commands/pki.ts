@@ -48,6 +48,8 @@ export function makePkiCommand(options: PkiCommandOptions = {}): CliCommand {
     async run(args: readonly string[], io: CliIo): Promise<number> {
       const [sub, ...rest] = args;
       if (sub === undefined || sub === '--help' || sub === '-h') { (sub ? io.stdout : io.stderr)(USAGE); return sub ? 0 : 2; }
+      // `pki init-root --help` too: one usage text covers both subcommands.
+      if (['init-root', 'sign-intermediate'].includes(sub) && (rest.includes('--help') || rest.includes('-h'))) { io.stdout(USAGE); return 0; }
       try {
         if (sub === 'init-root') return await initRoot(rest, io, { env: io.env, prompt });
         if (sub === 'sign-intermediate') return await signIntermediateCommand(rest, io, { env: io.env, prompt });
