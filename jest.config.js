@@ -4,7 +4,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // test/real/ needs Terraform providers these machines cannot build yet: `npm run test:terraform`.
+  // test/real/ is the real-peer tier, a runner of its own: `npm run test:real`.
   testPathIgnorePatterns: ['/node_modules/', '/test/real/'],
   // Snapshots live in the top-level __snapshots__/ folder, reviewed like code.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',

@@ -64,5 +64,7 @@ export const CONTAINER_LAYOUT = {
     keyFile: () => '/etc/loom/certs/server.key',
     caFile: '/etc/loom/certs/ca.crt',
     configFile: '/etc/loom/looms.yaml',
+    /** LOOM_DATA_DIR: sessions (SQLite), agents, artifacts; on a named volume. */
+    dataDir: '/var/lib/loom',
   },
 } as const;

@@ -209,11 +209,19 @@ function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): Loom
     publishedPorts: [grpcPort, httpPort, ...challenge],
     extraHosts: routing.hosts,
     extraNetworks: routing.networks,
-    // Loom keeps its ACME account, keys and certificates in cache_dir: a named volume survives replacement.
-    volumes: tls.mode === 'letsencrypt' ? [{ name: `${ctx.spec.name}-${n.id}-letsencrypt`, mount: tls.cacheDir }] : [],
-    // Loom's ACME client (lego) trusts only the system pool or the file this variable names: against step-ca,
-    // whose TLS chains to the federation root, Loom otherwise exits at start ("certificate signed by unknown authority").
-    environment: viaStepCa ? { LEGO_CA_CERTIFICATES: layout.caFile } : {},
+    volumes: [
+      // Loom's data (its SQLite sessions, agents, artifacts) outlives the container, which a re-issued
+      // certificate replaces. Without a writable data dir Loom exits at start ("unable to open database file").
+      { name: `${ctx.spec.name}-${n.id}-data`, mount: layout.dataDir },
+      // Loom keeps its ACME account in cache_dir.
+      ...(tls.mode === 'letsencrypt' ? [{ name: `${ctx.spec.name}-${n.id}-letsencrypt`, mount: tls.cacheDir }] : []),
+    ],
+    environment: {
+      LOOM_DATA_DIR: layout.dataDir,
+      // Loom's ACME client (lego) trusts only the system pool or the file this variable names: against step-ca,
+      // whose TLS chains to the federation root, Loom otherwise exits at start ("certificate signed by unknown authority").
+      ...(viaStepCa ? { LEGO_CA_CERTIFICATES: layout.caFile } : {}),
+    },
     ...(tls.mode === 'manual' ? { certificate: { commonName: n.fqdn, serverAuth: true, clientAuth: false } } : {}),
     grpcPort,
     httpPort,

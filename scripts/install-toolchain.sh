@@ -1,38 +1,35 @@
 #!/usr/bin/env bash
 # Installs the project's local toolchain into .toolchain/ (gitignored).
-#   --providers  Terraform providers (built from the Go module proxy) + a CLI config using them
 #   --docker     docker engine (Debian docker.io), dockerd running, image federation-pki/busybox:local
 #   --step-ca    .toolchain/bin/step-ca
 #   --pebble     pebble, Let's Encrypt's ACME test server (Debian package), for the ACME client tests
-#   --all        all four; no flag at all means --providers. Flags combine.
+#   --all        all three. Flags combine.
+# The Terraform providers, SemStreams and Loom are not served by the registries these machines reach:
+# nothing here builds them. The real-peer tier (npm run test:real) takes them from the environment.
 # Idempotent: every step checks for its result first, so a second run takes seconds.
-# There is no provider registry or image registry here: providers are `go install`ed and laid out as a
-# filesystem mirror, and the only image is built locally FROM scratch.
+# There is no image registry here: the only image is built locally FROM scratch.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TC="$ROOT/.toolchain"
-MIRROR="$TC/providers"
-RC="$TC/terraformrc"
 IMAGE="federation-pki/busybox:local"
 STEP_CA_VERSION="v0.30.2"
 
 log() { echo "[toolchain] $*"; }
 die() { echo "[toolchain] ERROR: $*" >&2; exit 1; }
 
-want_providers=0 want_docker=0 want_step_ca=0 want_pebble=0 failed=()
+want_docker=0 want_step_ca=0 want_pebble=0
 for arg in "$@"; do
   case "$arg" in
-    --providers) want_providers=1 ;;
     --docker) want_docker=1 ;;
     --step-ca) want_step_ca=1 ;;
     --pebble) want_pebble=1 ;;
-    --all) want_providers=1 want_docker=1 want_step_ca=1 want_pebble=1 ;;
+    --all) want_docker=1 want_step_ca=1 want_pebble=1 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) die "unknown argument: $arg (expected --providers, --docker, --step-ca, --pebble, --all)" ;;
+    *) die "unknown argument: $arg (expected --docker, --step-ca, --pebble, --all)" ;;
   esac
 done
-(( $# )) || want_providers=1
+(( $# )) || die "name what to install: --docker, --step-ca, --pebble or --all"
 
 # Terraform itself is provided by the machine image; nothing here can download it.
 command -v terraform >/dev/null 2>&1 || die "terraform not found on PATH (expected /usr/local/bin/terraform, 1.11.x); it cannot be downloaded here"
@@ -41,67 +38,15 @@ command -v terraform >/dev/null 2>&1 || die "terraform not found on PATH (expect
 tf_version="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 terraform version 2>/dev/null)" || die "'terraform version' failed"
 tf_version="${tf_version%%$'\n'*}"
 log "using $tf_version ($(command -v terraform))"
-if (( want_providers || want_step_ca )); then command -v go >/dev/null 2>&1 || die "go not found on PATH"; fi
+if (( want_step_ca )); then command -v go >/dev/null 2>&1 || die "go not found on PATH"; fi
 
-mkdir -p "$TC" "$MIRROR" "$TC/plugin-cache"
+mkdir -p "$TC"
 # One scratch dir per run (runs may overlap), removed on exit.
 SCRATCH="$(mktemp -d "$TC/tmp.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
 # .gitignore: add .toolchain/ only when no line already ignores it.
 if ! grep -qxE '/?\.toolchain/?' "$ROOT/.gitignore" 2>/dev/null; then
   echo ".toolchain/" >> "$ROOT/.gitignore"; log "added .toolchain/ to .gitignore"
-fi
-
-# --- Stage 1: providers -------------------------------------------------------------------------
-if (( want_providers )); then
-  # Provider repos tag vN.x.y without a /vN module suffix, so `go install …@vN.x.y` is refused;
-  # the tag's commit is used instead. Versions are the ones the prebuilt @cdktf/provider-* expect.
-  PROVIDERS=(
-    # source address      version  Go module                                                 commit of the tag
-    "kreuzwerker/docker   3.6.2    github.com/terraform-providers/terraform-provider-docker  2f20f8c3ce8290fcd03d96e69c7bc6338897a479"
-    "hashicorp/tls        4.1.0    github.com/hashicorp/terraform-provider-tls               eefba144662d715aa78a1ec051d88037b141826c"
-    "hashicorp/local      2.6.1    github.com/terraform-providers/terraform-provider-local   ba8eb9d12edf493cd3f77ac80a59f6c89b50d4fc"
-    "hashicorp/random     3.7.2    github.com/terraform-providers/terraform-provider-random  bc2ddb552b4676d16997987a9bf2875c7b98d342"
-  )
-  stage_start=$SECONDS
-  for row in "${PROVIDERS[@]}"; do
-    read -r source version module commit <<<"$row"
-    ns="${source%/*}" type="${source#*/}"
-    dir="$MIRROR/registry.terraform.io/$ns/$type/$version/linux_amd64"
-    bin="$dir/terraform-provider-${type}_v$version"
-    if [[ -x "$bin" ]]; then log "provider $source $version: present"; continue; fi
-    log "provider $source $version: building $module@$commit"
-    t0=$SECONDS
-    # Build into an empty scratch GOBIN to see which name go chose, then move it into the mirror (which
-    # thus only ever holds complete binaries). On failure go's error stays on stderr and the remaining
-    # providers are still tried, so one run reports every module that cannot be fetched.
-    tmp="$SCRATCH/$type" && mkdir "$tmp"
-    if ! GOBIN="$tmp" go install "$module@$commit"; then
-      log "provider $source $version: FAILED: go install $module@$commit"; failed+=("$source"); continue
-    fi
-    built=("$tmp"/*)
-    [[ ${#built[@]} -eq 1 && -f "${built[0]}" ]] || die "go install of $module produced ${#built[@]} files in $tmp"
-    mkdir -p "$dir"
-    mv "${built[0]}" "$bin"
-    log "provider $source $version: $(basename "${built[0]}") -> ${bin#"$ROOT"/} ($((SECONDS - t0)) s)"
-  done
-
-  # No `direct {}` block: terraform may only install from the mirror, so init never tries the network.
-  rc_new="$(cat <<HCL
-# Generated by scripts/install-toolchain.sh
-plugin_cache_dir = "$TC/plugin-cache"
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["registry.terraform.io/*/*"]
-  }
-}
-HCL
-  )"
-  if [[ ! -f "$RC" ]] || [[ "$(cat "$RC")" != "$rc_new" ]]; then
-    printf '%s\n' "$rc_new" > "$RC"; log "wrote ${RC#"$ROOT"/}"
-  fi
-  log "stage providers: $((SECONDS - stage_start)) s"
 fi
 
 # --- Stage 2 (optional): docker engine + local busybox image ------------------------------------
@@ -167,6 +112,4 @@ if (( want_pebble )); then
   log "stage pebble: $((SECONDS - stage_start)) s"
 fi
 
-(( ${#failed[@]} == 0 )) || die "providers not installed: ${failed[*]} (go errors above)"
 log "done."
-if (( want_providers )); then log "point terraform/cdktf at the provider mirror with:"; echo "export TF_CLI_CONFIG_FILE=$RC"; fi

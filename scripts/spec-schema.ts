@@ -7,8 +7,8 @@
  * The schema checks shape (fields, types, enums); the rules that span fields (links name nodes that exist,
  * ports in range, ...) stay with validateSpec, which names site, node, field and rule.
  */
-import { writeFileSync } from 'fs';
-import { join } from 'path';
+import { mkdirSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
 import Ajv from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
 
@@ -61,6 +61,8 @@ function proseDefaultsToDescriptions(node: unknown, definitions: Json): void {
 }
 
 if (require.main === module) {
+  // schema/ is build output (gitignored): absent on a fresh clone.
+  mkdirSync(dirname(SPEC_SCHEMA_FILE), { recursive: true });
   writeFileSync(SPEC_SCHEMA_FILE, generateSpecSchema());
   process.stdout.write(`wrote ${SPEC_SCHEMA_FILE}\n`);
 }

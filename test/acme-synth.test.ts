@@ -56,7 +56,7 @@ describe('synth of the tier acme example', () => {
 
   test('Loom trusts step-ca for ACME through LEGO_CA_CERTIFICATES naming the uploaded federation root', () => {
     const c = containerOf(out.stacks.get('semstreams-location-a'), 'loom');
-    expect(c.env).toEqual(['LEGO_CA_CERTIFICATES=/etc/loom/certs/ca.crt']);
+    expect(c.env).toEqual(['LOOM_DATA_DIR=/var/lib/loom', 'LEGO_CA_CERTIFICATES=/etc/loom/certs/ca.crt']);
     expect(c.upload.map((u: any) => u.file)).toContain('/etc/loom/certs/ca.crt');
     // SemStreams takes its CA from ca_bundle in its config, not from the environment.
     expect(containerOf(out.stacks.get('semstreams-location-b'), 'location-b').env).toBeUndefined();
@@ -125,7 +125,10 @@ describe('synth of the tier acme example', () => {
       },
     });
     const c = containerOf(stack, 'loom');
-    expect(c.mounts).toEqual([{ type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/var/loom/letsencrypt' }]);
+    expect(c.mounts).toEqual([
+      { type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/var/lib/loom' },
+      { type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/var/loom/letsencrypt' },
+    ]);
     // On step-ca's host the challenge travels over the ACME network: nothing extra is published.
     expect(c.ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
   });

@@ -156,3 +156,11 @@ describe('synth of the built-in example', () => {
       .toBe('loom --tls --tls-ca-file federation-ca.pem --server loom.semstreams.local:60051');
   });
 });
+
+test('Loom keeps its data (LOOM_DATA_DIR) on a named volume: it exits at start without a writable data dir', () => {
+  const stack = out.stacks.get('semstreams-location-a');
+  const c = containerOf(stack, 'loom');
+  expect(c.env).toEqual(['LOOM_DATA_DIR=/var/lib/loom']);
+  const volume = Object.entries(stack.resource.docker_volume as Record<string, any>).find(([, v]) => v.name === 'semstreams-loom-data')!;
+  expect(c.mounts).toEqual([{ type: 'volume', source: `\${docker_volume.${volume[0]}.name}`, target: '/var/lib/loom' }]);
+});

@@ -1,0 +1,425 @@
+/**
+ * The real-peer tier (`npm run test:real`): deploys both shipped examples with `cdktf deploy` to a local
+ * Docker engine running the real SemStreams, Loom, NATS and step-ca, with the real Terraform providers, and
+ * proves from outside what only a real deploy can show. Programs come from the environment (README, "The
+ * real-peer tier"); a check whose prerequisite is missing is reported "not run: <what>", never passed.
+ * Exit 1 when any check fails; checks that could not run do not fail the run, they show.
+ */
+import { X509Certificate } from 'crypto';
+import { readdirSync, readFileSync, statSync } from 'fs';
+import * as http from 'http';
+import { join } from 'path';
+import { parse } from 'yaml';
+import { resolveFederation } from '../../model/resolve';
+import { FederationSpec } from '../../model/spec';
+import { admissionOf, clientIdentity, httpProbeRequest, probe, runVerify } from '../../verify';
+import { allVolumes, containersOf, ContainerState, docker, hostAddressForContainers, logsOf, namedLike } from './docker';
+import { probeFlow } from './flow';
+import { imageFor, versionOf } from './images';
+import { findEnvironment, isMissing, PINNED_PROVIDERS, PROGRAMS, ProgramName, RealEnvironment } from './prereqs';
+import { progress, renderSummary, Row, Verdict } from './summary';
+import { REPO, Workspace } from './workspace';
+
+const SETTLE_SECONDS = Number(process.env.FPKI_REAL_SETTLE_SECONDS ?? 25);
+const FLOW_TIMEOUT_MS = 60_000;
+const RECOVERY_LIMIT_MS = 30_000;
+const LLM_STUB_PORT = 11434;
+const LLM_STUB_MODEL = 'federation-pki-stub';
+
+const rows: Row[] = [];
+
+function record(example: string, check: string, verdict: Verdict, detail: string, seconds = 0): void {
+  rows.push({ example, check, verdict, detail, seconds });
+  progress(`${verdict === 'pass' ? 'PASS' : verdict === 'fail' ? 'FAIL' : 'NOT RUN'} ${example} ${check}: ${detail}`);
+}
+
+/** Runs one check: a thrown error is its failure; `blocked` (a reason) makes it "not run". */
+async function check(example: string, name: string, blocked: string | undefined, fn: () => Promise<string>): Promise<boolean> {
+  if (blocked) { record(example, name, 'not run', blocked); return false; }
+  progress(`… ${example} ${name}`);
+  const t0 = Date.now();
+  try {
+    const detail = await fn();
+    record(example, name, 'pass', detail, (Date.now() - t0) / 1000);
+    return true;
+  } catch (e) {
+    record(example, name, 'fail', (e as Error).message, (Date.now() - t0) / 1000);
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
+
+// ---------------------------------------------------------------------------------------------------------
+// The LLM stand-in: Loom checks its LLM before it listens; an Ollama-shaped answer to GET /api/tags suffices.
+
+function startLlmStub(address: string): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url?.startsWith('/api/tags')) res.end(JSON.stringify({ models: [{ name: LLM_STUB_MODEL, model: LLM_STUB_MODEL }] }));
+    else { res.statusCode = 404; res.end('{}'); }
+  });
+  return new Promise((res, rej) => { server.once('error', rej); server.listen(LLM_STUB_PORT, address, () => res(server)); });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Example specs, adapted to this engine: images by name, the LLM stand-in. Nothing else changes.
+
+interface Example { readonly id: string; readonly file: string }
+const EXAMPLES: readonly Example[] = [
+  { id: 'manual', file: 'examples/three-locations.yaml' },
+  { id: 'acme', file: 'examples/three-locations-acme.yaml' },
+];
+
+function adaptSpec(file: string, images: Partial<Record<ProgramName, string>>, llmEndpoint: string): any {
+  const spec = parse(readFileSync(join(REPO, file), 'utf8'));
+  spec.images = { ...(spec.images ?? {}), semstreams: images.semstreams, loom: images.loom, nats: images.nats };
+  if (spec.stepCa) spec.stepCa.image = images.stepCa;
+  for (const site of spec.sites) {
+    for (const node of site.nodes) {
+      if (node.kind !== 'loom') continue;
+      node.extraConfig = { ...(node.extraConfig ?? {}), llm: { provider: 'ollama', ollama_endpoint: llmEndpoint, ollama_model: LLM_STUB_MODEL } };
+    }
+  }
+  return spec;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface Deployed {
+  readonly ws: Workspace;
+  readonly spec: any;
+  readonly name: string;
+  readonly stacks: string[];
+  readonly pkiStack: string;
+}
+
+function stacksOf(spec: FederationSpec): { all: string[]; pki: string; sites: string[] } {
+  const model = resolveFederation(spec);
+  const sites = model.sites.map((s) => `${model.name}-${s.id}`);
+  return { all: [`${model.name}-pki`, ...(model.stepCa ? [model.stepCa.stackName] : []), ...sites], pki: `${model.name}-pki`, sites };
+}
+
+function natsIp(name: string, site: string): string {
+  const c = containersOf(name).find((x) => x.name === `${name}-${site}-nats`);
+  assert(c, `no NATS container for ${site}`);
+  const ip = c.ips[`${name}-${site}`];
+  assert(ip, `NATS of ${site} has no address on the site network`);
+  return ip;
+}
+
+async function flowAtoC(d: Deployed, timeoutMs = FLOW_TIMEOUT_MS): Promise<string> {
+  const r = await probeFlow(natsIp(d.name, 'location-a'), natsIp(d.name, 'location-c'), 'federated.data', timeoutMs);
+  assert(r.received > 0, `nothing published on location-a's NATS arrived on location-c's within ${timeoutMs / 1000} s (${r.sent} sent)`);
+  return `${r.received} messages arrived A→B→C, the first ${(r.firstAfterMs! / 1000).toFixed(1)} s after publishing began (${r.sent} sent)`;
+}
+
+function describeRestarts(cs: readonly ContainerState[]): string {
+  return cs.map((c) => `${c.name}: ${c.status}, ${c.restartCount} restarts${c.status !== 'running' ? `, exit ${c.exitCode}` : ''}`).join('; ');
+}
+
+async function settled(name: string): Promise<string> {
+  const first = containersOf(name);
+  assert(first.length > 0, 'no containers found');
+  await sleep(SETTLE_SECONDS * 1000);
+  const after = containersOf(name);
+  const bad = after.filter((c) => {
+    const before = first.find((f) => f.id === c.id);
+    return c.status !== 'running' || !before || before.restartCount !== c.restartCount || before.startedAt !== c.startedAt;
+  });
+  if (bad.length > 0) {
+    const tails = bad.map((c) => `${c.name} log: ${logsOf(c.name, 6).replace(/\s+/g, ' ').slice(-400)}`).join(' || ');
+    throw new Error(`not running steadily after ${SETTLE_SECONDS} s: ${describeRestarts(bad)} — ${tails}`);
+  }
+  return `${after.length} containers running, none restarted in ${SETTLE_SECONDS} s (${after.map((c) => c.name).join(', ')})`;
+}
+
+/** The handshake matrix at every published SemStreams server port, through `verify` plus an off-list federation CN. */
+async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<string> {
+  const model = resolveFederation(d.spec);
+  const ids = d.ws.identities(d.pkiStack);
+  const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
+  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
+  const nodes = model.nodes.filter((n) => n.kind === 'semstreams' && n.output);
+  const endpoints = new Map(nodes.map((n) => [n.id, { host: '127.0.0.1', port: (n as any).output.port }]));
+  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
+  const run = await runVerify(model, {
+    ca, endpoints, nodes: nodes.map((n) => n.id), clients,
+    ...(canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {}),
+  });
+  const wanted = ['handshake', 'names', 'legacy-tls', 'no-client-cert', 'foreign-ca', 'canary', 'permitted-client'];
+  const problems = run.results.filter((r) => wanted.includes(r.check) && r.status !== 'pass').map((r) => `${r.target} ${r.check}: ${r.status} (${r.detail})`);
+  for (const n of nodes) {
+    for (const c of wanted) if (!run.results.some((r) => r.target === n.id && r.check === c)) problems.push(`${n.id} ${c}: no result`);
+  }
+  if (extraAllowedCheck) {
+    // A federation-issued client certificate whose CN is not on this server's list.
+    for (const n of nodes) {
+      const allowed = (n as any).output.allowedClientCns as string[];
+      const other = [...ids.entries()].find(([cn]) => cn !== canaryCn && !allowed.includes(cn) && cn !== n.fqdn);
+      if (!other) { problems.push(`${n.id} off-list CN: no federation certificate off its list to try`); continue; }
+      const o = await probe({ host: '127.0.0.1', port: (n as any).output.port, servername: n.fqdn, ca, cert: other[1].cert, key: other[1].key, request: httpProbeRequest(n.fqdn, (n as any).output.path) });
+      const a = admissionOf(o);
+      if (a.admitted !== false) problems.push(`${n.id}: federation CN ${other[0]} (not on its list) was ${a.admitted ? 'admitted' : `not judged (${a.detail})`}`);
+    }
+  }
+  assert(problems.length === 0, problems.join('; '));
+  return `${nodes.map((n) => `${n.id}:${(n as any).output.port}`).join(', ')}: permitted client admitted; off-list federation CN, canary, no certificate, foreign CA and TLS 1.1 refused`;
+}
+
+function issuerOfServed(host: string, port: number, servername: string): Promise<X509Certificate> {
+  return probe({ host, port, servername, timeoutMs: 5000 }).then((o) => {
+    assert(o.kind === 'established', `no TLS at ${host}:${port} (${o.kind === 'established' ? '' : o.code})`);
+    return new X509Certificate(o.peer.raw);
+  });
+}
+
+async function acmeIssued(d: Deployed): Promise<string> {
+  const state = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8'));
+  const intermediates: X509Certificate[] = [];
+  for (const r of state.resources) {
+    if (r.type !== 'tls_locally_signed_cert') continue;
+    for (const i of r.instances) { const x = new X509Certificate(i.attributes.cert_pem); if (x.ca) intermediates.push(x); }
+  }
+  assert(intermediates.length > 0, 'no step-ca intermediate in the pki state');
+  const byStepCa = (x: X509Certificate) => intermediates.some((i) => x.checkIssued(i) && x.verify(i.publicKey));
+  const model = resolveFederation(d.spec);
+  const seen: string[] = [];
+  const problems: string[] = [];
+  for (const n of model.nodes) {
+    if (n.kind !== 'semstreams' || !n.output) continue;
+    // Give the ACME order time: the first deploy orders certificates as the nodes start.
+    let ok = false;
+    let last = '';
+    for (let i = 0; i < 30 && !ok; i += 1) {
+      const x = await issuerOfServed('127.0.0.1', n.output.port, n.fqdn).catch((e) => { last = e.message; return undefined; });
+      if (x) { ok = byStepCa(x); last = `served by ${x.issuer.replace(/\n/g, ', ')}`; }
+      if (!ok) await sleep(2000);
+    }
+    if (ok) seen.push(`${n.id} server`); else problems.push(`${n.id} server certificate is not from step-ca (${last})`);
+  }
+  // Client sides: the certificates SemStreams stored on its ACME volume.
+  for (const n of model.nodes) {
+    if (n.kind !== 'semstreams' || n.inputs.length === 0 || !n.acme) continue;
+    const mount = docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', n.acme.volumeName]);
+    const certs = findPems(join(mount, 'client')).map((p) => new X509Certificate(readFileSync(p))).filter((x) => !x.ca);
+    if (certs.some(byStepCa)) seen.push(`${n.id} client`); else problems.push(`${n.id} client: no step-ca certificate in its ACME storage (${certs.length} certificates there)`);
+  }
+  const loom = model.nodes.find((n) => n.kind === 'loom');
+  if (loom && loom.kind === 'loom' && loom.tls.mode === 'letsencrypt') {
+    let ok = false;
+    let last = '';
+    for (let i = 0; i < 30 && !ok; i += 1) {
+      const x = await issuerOfServed('127.0.0.1', loom.grpcPort, loom.fqdn).catch((e) => { last = e.message; return undefined; });
+      if (x) { ok = byStepCa(x); last = `served by ${x.issuer.replace(/\n/g, ', ')}`; }
+      if (!ok) await sleep(2000);
+    }
+    if (ok) seen.push('loom'); else problems.push(`loom: its certificate is not from step-ca (${last})`);
+  }
+  assert(problems.length === 0, problems.join('; '));
+  return `certificates from the deployed step-ca: ${seen.join(', ')}`;
+}
+
+function findPems(dir: string): string[] {
+  let out: string[] = [];
+  let entries: string[] = [];
+  try { entries = readdirSync(dir); } catch { return []; }
+  for (const e of entries) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out = out.concat(findPems(p));
+    else if (/\.(pem|crt)$/.test(e) && /BEGIN CERTIFICATE/.test(readFileSync(p, 'utf8'))) out.push(p);
+  }
+  return out;
+}
+
+async function deployAll(d: Deployed, stacks = d.stacks): Promise<string> {
+  const r = await d.ws.deploy(stacks);
+  if (r.status !== 0) {
+    const tail = r.output.split('\n').filter((l) => /Error|error:/.test(l)).slice(0, 4).join(' | ').replace(/-----BEGIN[^|]*/g, '[redacted]');
+    throw new Error(`cdktf deploy exited ${r.status} after ${r.seconds.toFixed(0)} s: ${tail || 'see the workspace logs'}`);
+  }
+  return `cdktf deploy ${stacks.join(' ')} in ${r.seconds.toFixed(0)} s`;
+}
+
+async function noChanges(d: Deployed): Promise<string> {
+  const changed: string[] = [];
+  for (const s of d.stacks) {
+    const r = await d.ws.plan(s);
+    if (r.status !== 0) changed.push(`${s} (exit ${r.status}${r.status === 2 ? ': changes planned' : ''})`);
+  }
+  assert(changed.length === 0, `a second plan is not empty: ${changed.join(', ')}`);
+  return `terraform plan of ${d.stacks.length} stacks: No changes`;
+}
+
+async function restartRecovery(d: Deployed): Promise<string> {
+  const b = `${d.name}-location-b`;
+  docker(['restart', b], 120_000);
+  const t0 = Date.now();
+  const r = await probeFlow(natsIp(d.name, 'location-a'), natsIp(d.name, 'location-c'), 'federated.data', RECOVERY_LIMIT_MS);
+  assert(r.received > 0, `after ${b} restarted, nothing reached location-c within ${RECOVERY_LIMIT_MS / 1000} s`);
+  return `after docker restart of ${b}, location-c received again ${((Date.now() - t0) / 1000).toFixed(1)} s later`;
+}
+
+async function downstreamFirst(d: Deployed): Promise<string> {
+  const b = `${d.name}-location-b`;
+  const c = `${d.name}-location-c`;
+  docker(['stop', b], 120_000);
+  docker(['restart', c], 120_000);
+  // Longer than the whole retry budget the old reconnect settings had (10 retries, no delay).
+  await sleep(15_000);
+  docker(['start', b], 120_000);
+  const t0 = Date.now();
+  const r = await probeFlow(natsIp(d.name, 'location-a'), natsIp(d.name, 'location-c'), 'federated.data', RECOVERY_LIMIT_MS);
+  assert(r.received > 0, `location-c started 15 s before location-b and received nothing within ${RECOVERY_LIMIT_MS / 1000} s of location-b starting`);
+  return `location-c started 15 s before its upstream, and federated ${((Date.now() - t0) / 1000).toFixed(1)} s after location-b came up`;
+}
+
+async function portChange(d: Deployed): Promise<string> {
+  const b = d.spec.sites.find((s: any) => s.id === 'location-b').nodes[0];
+  const oldPort = b.output.port;
+  b.output.port = oldPort + 10;
+  d.ws.writeSpec(d.spec);
+  await deployAll(d);
+  await sleep(3000);
+  const flow = await flowAtoC(d);
+  const model = resolveFederation(d.spec);
+  const node = model.nodes.find((n) => n.id === 'location-b')!;
+  const o = await probe({ host: '127.0.0.1', port: b.output.port, servername: node.fqdn, timeoutMs: 5000 });
+  assert(o.kind !== 'connect-error', `location-b does not listen on its new port ${b.output.port}`);
+  const old = await probe({ host: '127.0.0.1', port: oldPort, servername: node.fqdn, timeoutMs: 3000 });
+  assert(old.kind === 'connect-error', `location-b still answers on its old port ${oldPort}`);
+  return `location-b moved ${oldPort} → ${b.output.port}: it listens there, not on ${oldPort}, and ${flow}`;
+}
+
+async function rotation(d: Deployed): Promise<string> {
+  const before = new Map(containersOf(d.name).map((c) => [c.name, c.id]));
+  const listed = await d.ws.terraform(d.pkiStack, ['state', 'list', '-no-color']);
+  const addr = listed.output.split('\n').find((l) => /^tls_locally_signed_cert\..*location-b/.test(l.trim()))?.trim();
+  assert(addr, 'no location-b certificate in the pki state');
+  const r = await d.ws.terraform(d.pkiStack, ['apply', '-auto-approve', '-input=false', '-no-color', `-replace=${addr}`]);
+  assert(r.status === 0, `re-issuing ${addr} failed (exit ${r.status})`);
+  await deployAll(d, d.stacks.filter((s) => s !== d.pkiStack));
+  const after = new Map(containersOf(d.name).map((c) => [c.name, c.id]));
+  const replaced = [...after.keys()].filter((n) => before.get(n) !== after.get(n)).sort();
+  assert(replaced.length === 1 && replaced[0] === `${d.name}-location-b`, `replaced: ${replaced.join(', ') || 'nothing'} (expected only ${d.name}-location-b)`);
+  await sleep(3000);
+  const flow = await flowAtoC(d);
+  return `re-issued location-b's certificate: only ${replaced[0]} was replaced, and ${flow}`;
+}
+
+async function destroyClean(d: Deployed, volumesBefore: readonly string[]): Promise<string> {
+  const r = await d.ws.destroy(d.stacks);
+  assert(r.status === 0, `cdktf destroy exited ${r.status}`);
+  const left = [
+    ...containersOf(d.name).map((c) => `container ${c.name}`),
+    ...namedLike('network', `${d.name}-`).map((n) => `network ${n}`),
+    ...allVolumes().filter((v) => !volumesBefore.includes(v)).map((v) => `volume ${v}`),
+  ];
+  assert(left.length === 0, `left behind: ${left.join(', ')}`);
+  return `cdktf destroy in ${r.seconds.toFixed(0)} s; no container, network or volume left`;
+}
+
+/** No private key text in what cdktf and terraform printed while deploying (plans included). */
+function keysInOutput(d: Deployed): string {
+  const hits = (d.ws.logs().match(/-----BEGIN [A-Z ]*PRIVATE KEY-----/g) ?? []).length;
+  assert(hits === 0, `${hits} private key blocks appeared in cdktf/terraform output (kept in the workspace, not printed)`);
+  return 'cdktf deploy and terraform plan printed no private key text';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function runExample(ex: Example, env: RealEnvironment, images: Partial<Record<ProgramName, string>> | string, llm: string | undefined): Promise<void> {
+  const base = blockerOf(env, programsOf(ex)) ?? (typeof images === 'string' ? images : undefined) ?? (llm === undefined ? 'the LLM stand-in could not start' : undefined);
+  const names = ['deploy', 'plan output has no key', 'containers running', 'flow A→C', 'handshake matrix', ...(ex.id === 'acme' ? ['certificates from step-ca'] : []),
+    'recovery after restart', 'downstream started first', 'second deploy plans nothing', 'changed link port', 'rotation', 'destroy leaves nothing'];
+  if (base) { for (const n of names) record(ex.id, n, 'not run', base); return; }
+  const imgs = images as Record<ProgramName, string>;
+  const cliConfig = (env.terraform as { cliConfig: string }).cliConfig;
+  const spec = adaptSpec(ex.file, imgs, llm!);
+  const { all, pki } = stacksOf(spec);
+  const name = spec.name as string;
+  const leftovers = containersOf(name);
+  if (leftovers.length > 0) {
+    for (const n of names) record(ex.id, n, 'not run', `containers of federation ${name} already exist on this engine (${leftovers.map((c) => c.name).join(', ')}); remove them first`);
+    return;
+  }
+  const ws = new Workspace(ex.id, cliConfig);
+  ws.writeSpec(spec);
+  const d: Deployed = { ws, spec, name, stacks: all, pkiStack: pki };
+  const volumesBefore = allVolumes();
+  progress(`${ex.id}: workspace ${ws.dir}, stacks ${all.join(', ')}`);
+  try {
+    const deployed = await check(ex.id, 'deploy', undefined, () => deployAll(d));
+    const no = deployed ? undefined : 'deploy failed';
+    await check(ex.id, 'plan output has no key', no, async () => keysInOutput(d));
+    const running = await check(ex.id, 'containers running', no, () => settled(name));
+    const flows = await check(ex.id, 'flow A→C', no ?? (running ? undefined : 'containers are not running'), () => flowAtoC(d));
+    await check(ex.id, 'handshake matrix', no, () => handshakeMatrix(d));
+    if (ex.id === 'acme') await check(ex.id, 'certificates from step-ca', no, () => acmeIssued(d));
+    const needFlow = no ?? (flows ? undefined : 'no federation flow to recover');
+    await check(ex.id, 'recovery after restart', needFlow, () => restartRecovery(d));
+    await check(ex.id, 'downstream started first', needFlow, () => downstreamFirst(d));
+    await check(ex.id, 'second deploy plans nothing', no, () => noChanges(d));
+    await check(ex.id, 'changed link port', needFlow, () => portChange(d));
+    await check(ex.id, 'rotation', needFlow, () => rotation(d));
+  } finally {
+    await check(ex.id, 'destroy leaves nothing', undefined, () => destroyClean(d, volumesBefore));
+    if (!process.env.FPKI_REAL_KEEP_WORKSPACE) ws.remove();
+  }
+}
+
+/** Programs each example runs: tier manual has no step-ca. */
+const programsOf = (ex: Example): ProgramName[] => (ex.id === 'acme' ? ['semstreams', 'loom', 'nats', 'stepCa'] : ['semstreams', 'loom', 'nats']);
+
+function blockerOf(env: RealEnvironment, programs: readonly ProgramName[]): string | undefined {
+  if (isMissing(env.docker)) return env.docker.why;
+  if (isMissing(env.terraform)) return env.terraform.why;
+  const missing = programs.map((p) => env.programs[p]).filter(isMissing).map((m) => m.why);
+  if (missing.length > 0) return missing.join('; ');
+  if (programs.includes('stepCa') && isMissing(env.setcap) && (env.programs.stepCa as any).bin) return env.setcap.why;
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  progress('real-peer tier: looking for the real programs in the environment');
+  const env = findEnvironment();
+  const blocker = isMissing(env.docker) ? env.docker.why : undefined;
+  let images: Partial<Record<ProgramName, string>> | string = blocker ?? '';
+  const versions: string[] = [];
+  let stub: http.Server | undefined;
+  let llm: string | undefined;
+  if (!blocker) {
+    try {
+      const tools = { busybox: (env.busybox as any).path, setcap: (env.setcap as any).path };
+      const built: Partial<Record<ProgramName, string>> = {};
+      for (const p of Object.keys(PROGRAMS) as ProgramName[]) {
+        const src = env.programs[p];
+        if (isMissing(src) || (p === 'stepCa' && isMissing(env.setcap) && src.bin)) continue;
+        built[p] = imageFor(p, src, tools);
+        versions.push(`${p}: ${versionOf(p, src)} (image ${built[p]})`);
+      }
+      images = built;
+      const address = hostAddressForContainers();
+      stub = await startLlmStub(address);
+      llm = `http://${address}:${LLM_STUB_PORT}`;
+    } catch (e) {
+      images = `could not prepare images: ${(e as Error).message.split('\n')[0]}`;
+    }
+  }
+  progress(`docker: ${isMissing(env.docker) ? `missing (${env.docker.why})` : env.docker.serverVersion}; terraform providers: ${isMissing(env.terraform) ? `missing (${env.terraform.why})` : Object.entries(PINNED_PROVIDERS).map(([s, v]) => `${s} ${v}`).join(', ')}`);
+  for (const v of versions) progress(v);
+  try {
+    for (const ex of EXAMPLES) {
+      if (process.env.FPKI_REAL_ONLY && process.env.FPKI_REAL_ONLY !== ex.id) continue;
+      await runExample(ex, env, images, llm);
+    }
+  } finally {
+    stub?.close();
+  }
+  process.stdout.write(`\n${renderSummary(rows)}\n`);
+  if (versions.length > 0) process.stdout.write(`versions: ${versions.join('; ')}; docker ${(env.docker as any).serverVersion}\n`);
+  process.exitCode = rows.some((r) => r.verdict === 'fail') ? 1 : 0;
+}
+
+main().catch((e) => { process.stderr.write(`real-peer tier crashed: ${(e as Error).stack}\n`); process.exitCode = 1; });
