@@ -5,6 +5,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
+import { named } from './plan-names';
 import { renderKeyUpload } from './private-key-file';
 
 /** Mode of every private key inside a container. */
@@ -38,6 +39,11 @@ export interface ServiceContainerProps {
   readonly previousCaCertPem?: string;
   /** Labels identifying the federation and site. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Terraform name of the container (`docker_container.<planName>`); each volume is named after its Docker name.
+   * @default cdktf's names from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -60,10 +66,10 @@ export class ServiceContainer extends Construct {
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
     // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
     const mounts = node.volumes.map((v, i) => {
-      const volume = new Volume(this, `volume-${i}`, { name: v.name, labels });
+      const volume = named(new Volume(this, `volume-${i}`, { name: v.name, labels }), props.planName !== undefined ? v.name : undefined);
       return { type: 'volume', source: volume.name, target: v.mount };
     });
-    new Container(this, 'container', {
+    named(new Container(this, 'container', {
       name: node.containerName,
       image: props.image.imageId,
       command: [...node.command],
@@ -82,7 +88,7 @@ export class ServiceContainer extends Construct {
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
-    });
+    }), props.planName);
   }
 }
 

@@ -13,7 +13,7 @@ import { forEachString, interpolations, referencesIn } from './references';
 /** Where a reference leads: an attribute of a resource or data source in some stack. */
 export interface TracedSource {
   readonly stack: TerraformStack;
-  /** Terraform address in that stack, e.g. `tls_private_key.node-a_key_1234` or `data.local_sensitive_file.k`. */
+  /** Terraform address in that stack, e.g. `tls_private_key.location-a` or `data.local_sensitive_file.k`. */
   readonly address: string;
   readonly attribute: string;
 }

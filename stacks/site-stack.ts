@@ -4,6 +4,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { imagePlanName, nodePlanName, setPlanName } from '../constructs/plan-names';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
@@ -37,10 +38,14 @@ export class SiteStack extends ResolvedOnceStack {
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
+    const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.map((n) => n.image)];
     const imageFor = (name: string) => {
       if (!images.has(name)) {
-        // Named after the image, so adding a node never renames another node's image resource.
-        images.set(name, new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, { name, keepLocally: true }));
+        // Named after the image's repository, so adding a node never renames another node's image resource
+        // and a new tag updates the same address.
+        const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, { name, keepLocally: true });
+        setPlanName(image, imagePlanName(name, siteImages));
+        images.set(name, image);
       }
       return images.get(name)!;
     };
@@ -70,6 +75,7 @@ export class SiteStack extends ResolvedOnceStack {
         ...(node.tier !== 'none' && previousRoot && node.paths.previousCaFile ? { previousCaCertPem: previousRoot } : {}),
         ...(cert ? { certificate: cert } : {}),
         labels: { ...labels, 'federation-pki.node': node.id },
+        planName: nodePlanName(node.id),
       }));
       const outId = node.id.replace(/-/g, '_');
       new TerraformOutput(this, `${outId}_container`, { value: node.containerName });

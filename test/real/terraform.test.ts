@@ -59,11 +59,13 @@ beforeAll(() => {
   const state = JSON.parse(readFileSync(join(work, 'state', 'semstreams-pki.tfstate'), 'utf8'));
   const attrs = (type: string) => new Map<string, any>(state.resources
     .filter((r: any) => r.type === type)
-    .map((r: any) => [r.name.replace(/_[^_]+_[0-9A-F]{8}$/, ''), r.instances[0].attributes]));
+    .map((r: any) => [r.name, r.instances[0].attributes]));
+  // Resources are named after their node (constructs/plan-names.ts); the root and the canary by what they are.
+  const notANode = (name: string) => name === 'federation-ca' || name === 'canary';
   material = {
-    ca: [...attrs('tls_self_signed_cert').values()][0].cert_pem,
-    certs: new Map([...attrs('tls_locally_signed_cert')].map(([k, v]) => [k.replace(/^node-/, ''), v.cert_pem])),
-    keys: new Map([...attrs('tls_private_key')].filter(([k]) => k.startsWith('node-')).map(([k, v]) => [k.replace(/^node-/, ''), v.private_key_pem])),
+    ca: attrs('tls_self_signed_cert').get('federation-ca').cert_pem,
+    certs: new Map([...attrs('tls_locally_signed_cert')].filter(([k]) => !notANode(k)).map(([k, v]) => [k, v.cert_pem])),
+    keys: new Map([...attrs('tls_private_key')].filter(([k]) => !notANode(k)).map(([k, v]) => [k, v.private_key_pem])),
   };
 }, 600_000);
 
@@ -78,7 +80,7 @@ describe('terraform apply of the pki stack (real hashicorp/tls)', () => {
 
   test('no private key text in any terraform log line; keys are redacted as sensitive', () => {
     expect(logs.join('\n')).not.toMatch(/PRIVATE KEY/);
-    expect(outputs['cross-stack-output-tls_private_keynode-location-a_key_BD7EE40Eprivate_key_pem']?.value ?? '').toMatch(/PRIVATE KEY/);
+    expect(outputs['cross-stack-output-tls_private_keylocation-aprivate_key_pem']?.value ?? '').toMatch(/PRIVATE KEY/);
     expect(JSON.stringify(outputs.federation_ca_pem)).not.toMatch(/PRIVATE KEY/);
   });
 
