@@ -10,7 +10,7 @@ import { TerraformElement, TerraformStack } from 'cdktf';
 /** What Terraform accepts as a resource name. */
 const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-const taken = new WeakMap<TerraformStack, Map<string, string>>();
+const taken = new WeakMap<TerraformStack, Map<string, TerraformElement>>();
 
 /**
  * Gives an element the Terraform name `name` (its address becomes `<type>.<name>`). Two elements of one type
@@ -19,13 +19,14 @@ const taken = new WeakMap<TerraformStack, Map<string, string>>();
 export function setPlanName(element: TerraformElement, name: string): void {
   if (!TERRAFORM_NAME.test(name)) throw new Error(`${element.node.path}: "${name}" is not a Terraform resource name`);
   const type = String((element as unknown as { terraformResourceType?: string }).terraformResourceType ?? element.constructor.name);
-  const stack = TerraformStack.of(element);
-  const names = taken.get(stack) ?? new Map<string, string>();
-  taken.set(stack, names);
+  const stack = element.cdktfStack;
+  let names = taken.get(stack);
+  if (names === undefined) taken.set(stack, names = new Map());
   const address = `${type}.${name}`;
   const holder = names.get(address);
-  if (holder !== undefined && holder !== element.node.path) throw new Error(`${element.node.path}: ${address} is already ${holder}`);
-  names.set(address, element.node.path);
+  // Paths only in the message: computing one walks the construct tree.
+  if (holder !== undefined && holder !== element) throw new Error(`${element.node.path}: ${address} is already ${holder.node.path}`);
+  names.set(address, element);
   element.overrideLogicalId(name);
 }
 
