@@ -1,9 +1,9 @@
 /**
  * `cdktf synth` entry point. Synthesizes the federation named by FEDERATION_SPEC (or the cdktf context
  * key `federationSpec`), else the built-in example. An invalid spec prints every problem and exits 1
- * before anything is written.
+ * before anything is written (under the cdktf CLI: reports them to it, which prints them and fails).
  */
-import { App } from 'cdktf';
+import { Annotations, App, DISABLE_STACK_TRACE_IN_METADATA, TerraformStack } from 'cdktf';
 import { exampleSpec } from './model/example';
 import { loadSpecFile } from './model/load';
 import { SpecError } from './model/problems';
@@ -23,10 +23,12 @@ function main(): void {
   try {
     const path = namedSpecPath();
     spec = path ? loadSpecFile(path) : exampleSpec();
-    // Validate before the App exists: the App creates its outdir, and a bad spec must leave nothing behind.
+    // Validate before the App exists: the App creates its outdir, and a bad spec must leave nothing behind
+    // (under the cdktf CLI, only the stub stack that carries the problems; the CLI drops the previous stacks).
     resolveFederation(spec);
   } catch (e) {
     if (e instanceof SpecError) {
+      if (process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined) { reportToCdktfCli(e); return; }
       process.stderr.write(`${e.message}\n`);
       process.exit(1);
     }
@@ -34,6 +36,18 @@ function main(): void {
   }
   const app = new App();
   new Federation(app, 'federation', { spec });
+  app.synth();
+}
+
+/**
+ * Under the cdktf CLI, the problems go to it as an error annotation of a stub stack: the CLI prints each
+ * annotation once, plainly, and fails the synth. What an app writes to stderr it prints twice instead (a
+ * log line with colour codes, then again in its error summary), and so would it anything on stdout.
+ */
+function reportToCdktfCli(e: SpecError): void {
+  const app = new App({ context: { [DISABLE_STACK_TRACE_IN_METADATA]: true } });
+  const stack = new TerraformStack(app, 'federation-spec');
+  Annotations.of(stack).addError(e.message);
   app.synth();
 }
 

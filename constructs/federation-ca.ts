@@ -3,6 +3,7 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { checkRenewalWindow } from './issuance-checks';
+import { named } from './plan-names';
 
 /** What consumers of a federation CA need: its public certificate. */
 export interface IFederationCa {
@@ -25,6 +26,11 @@ export interface FederationCaProps {
    * @default 1825 days
    */
   readonly validityHours?: number;
+  /**
+   * Terraform name of every resource this creates (e.g. `tls_private_key.<planName>`): readable and stable in plans.
+   * @default cdktf's name from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -44,15 +50,15 @@ export class FederationCa extends Construct implements IFederationCa {
     const alg = props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256;
     const validityHours = props.validityHours ?? 1825 * 24;
     checkRenewalWindow(`FederationCa ${id}`, validityHours, 0);
-    const key = new PrivateKey(this, 'key', renderKeyProps(alg));
-    const cert = new SelfSignedCert(this, 'cert', {
+    const key = named(new PrivateKey(this, 'key', renderKeyProps(alg)), props.planName);
+    const cert = named(new SelfSignedCert(this, 'cert', {
       privateKeyPem: key.privateKeyPem,
       isCaCertificate: true,
       subject: [{ commonName: props.commonName, organization: props.organization }],
       validityPeriodHours: validityHours,
       setSubjectKeyId: true,
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
-    });
+    }), props.planName);
     this.certPem = cert.certPem;
     this.validityEndTime = cert.validityEndTime;
     this._privateKeyPem = key.privateKeyPem;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ImportedCaModel, ImportedKeyPairModel } from '../model/import-model';
 import { IFederationCa } from './federation-ca';
 import { ISigningCa } from './signing-ca';
+import { named } from './plan-names';
 
 /**
  * The federation root of an imported CA: its certificate only, checked at synth. Its key stays wherever
@@ -22,6 +23,11 @@ export class ImportedRootCa implements IFederationCa {
 export interface ImportedIntermediateCaProps {
   /** The checked intermediate: its certificate, chain and key file. */
   readonly intermediate: ImportedKeyPairModel;
+  /**
+   * Terraform name of every resource this creates (`data.local_sensitive_file.<planName>`): readable and stable in plans.
+   * @default cdktf's name from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -42,6 +48,7 @@ export class ImportedIntermediateCa extends Construct implements ISigningCa {
     this.certPem = props.intermediate.certPem;
     this.chainPem = props.intermediate.chainPem;
     this.validityEndTime = props.intermediate.notAfter;
-    this._privateKeyPem = new DataLocalSensitiveFile(this, 'key', { filename: props.intermediate.keyFileFromStack }).content;
+    const key = named(new DataLocalSensitiveFile(this, 'key', { filename: props.intermediate.keyFileFromStack }), props.planName);
+    this._privateKeyPem = key.content;
   }
 }

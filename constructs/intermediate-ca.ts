@@ -4,6 +4,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { FederationCa, renderKeyProps } from './federation-ca';
+import { named } from './plan-names';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 import { IPrivateKeyMaterial } from './private-key-file';
 
@@ -39,6 +40,11 @@ export interface IntermediateCaProps {
    * @default 30 days
    */
   readonly earlyRenewalHours?: number;
+  /**
+   * Terraform name of every resource this creates (e.g. `tls_private_key.<planName>`): readable and stable in plans.
+   * @default cdktf's name from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -59,12 +65,12 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
     const validityHours = props.validityHours ?? 365 * 24;
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
     checkRenewalWindow(`IntermediateCa ${id}`, validityHours, earlyRenewalHours);
-    const key = new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256));
-    const csr = new CertRequest(this, 'csr', {
+    const key = named(new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256)), props.planName);
+    const csr = named(new CertRequest(this, 'csr', {
       privateKeyPem: key.privateKeyPem,
       subject: [{ commonName: props.commonName, organization: props.organization }],
-    });
-    const cert = new LocallySignedCert(this, 'cert', {
+    }), props.planName);
+    const cert = named(new LocallySignedCert(this, 'cert', {
       certRequestPem: csr.certRequestPem,
       caCertPem: props.root.certPem,
       caPrivateKeyPem: props.root._privateKeyPem,
@@ -73,7 +79,7 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
       validityPeriodHours: validityHours,
       earlyRenewalHours,
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
-    });
+    }), props.planName);
     this.certPem = cert.certPem;
     this.privateKeyPem = key.privateKeyPem;
     this.validityEndTime = cert.validityEndTime;

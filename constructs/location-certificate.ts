@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { renderKeyProps } from './federation-ca';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
+import { named } from './plan-names';
 import { IPrivateKeyMaterial } from './private-key-file';
 import { ISigningCa } from './signing-ca';
 
@@ -55,6 +56,11 @@ export interface LocationCertificateProps {
    * @default 30 days
    */
   readonly earlyRenewalHours?: number;
+  /**
+   * Terraform name of every resource this creates (e.g. `tls_private_key.<planName>`): readable and stable in plans.
+   * @default cdktf's name from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -75,14 +81,14 @@ export class LocationCertificate extends Construct implements ILocationCertifica
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
     checkRenewalWindow(`LocationCertificate ${id}`, validityHours, earlyRenewalHours);
     const alg = props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256;
-    const key = new PrivateKey(this, 'key', renderKeyProps(alg));
-    const csr = new CertRequest(this, 'csr', {
+    const key = named(new PrivateKey(this, 'key', renderKeyProps(alg)), props.planName);
+    const csr = named(new CertRequest(this, 'csr', {
       privateKeyPem: key.privateKeyPem,
       subject: [{ commonName: props.commonName, organization: props.organization }],
       dnsNames: [...(props.dnsNames ?? [props.commonName])],
       ipAddresses: [...(props.ipAddresses ?? [])],
-    });
-    const cert = new LocallySignedCert(this, 'cert', {
+    }), props.planName);
+    const cert = named(new LocallySignedCert(this, 'cert', {
       certRequestPem: csr.certRequestPem,
       caCertPem: props.ca.certPem,
       caPrivateKeyPem: props.ca._privateKeyPem,
@@ -91,7 +97,7 @@ export class LocationCertificate extends Construct implements ILocationCertifica
       isCaCertificate: false,
       setSubjectKeyId: true,
       allowedUses: renderAllowedUses(alg, props.serverAuth, props.clientAuth),
-    });
+    }), props.planName);
     this.certPem = cert.certPem;
     this.privateKeyPem = key.privateKeyPem;
     this.validityEndTime = cert.validityEndTime;

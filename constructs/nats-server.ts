@@ -4,6 +4,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NATS_STORE_MOUNT, renderNatsCommand } from '../render/nats-command';
+import { named } from './plan-names';
 
 export interface NatsServerProps {
   /** Container name. */
@@ -20,6 +21,11 @@ export interface NatsServerProps {
   readonly storeKey: string;
   /** Labels identifying the federation and site. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Terraform name of the container (`docker_container.<planName>`); the volume is named after its Docker name.
+   * @default cdktf's names from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -35,8 +41,8 @@ export class NatsServer extends Construct {
     super(scope, id);
     this.containerName = props.containerName;
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
-    const store = new Volume(this, 'store', { name: props.storeVolumeName, labels });
-    this.container = new Container(this, 'container', {
+    const store = named(new Volume(this, 'store', { name: props.storeVolumeName, labels }), props.planName !== undefined ? props.storeVolumeName : undefined);
+    this.container = named(new Container(this, 'container', {
       name: props.containerName,
       image: props.image.imageId,
       command: renderNatsCommand(props.containerName, props.storeKey),
@@ -47,6 +53,6 @@ export class NatsServer extends Construct {
       networksAdvanced: [{ name: props.network.name, aliases: [props.alias] }],
       mounts: [{ type: 'volume', source: store.name, target: NATS_STORE_MOUNT }],
       labels,
-    });
+    }), props.planName);
   }
 }

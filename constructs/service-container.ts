@@ -6,6 +6,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
+import { named } from './plan-names';
 import { renderKeyUpload } from './private-key-file';
 
 /** Mode of every private key inside a container. */
@@ -44,6 +45,11 @@ export interface ServiceContainerProps {
    * @default none
    */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Terraform name of the container (`docker_container.<planName>`); each volume is named after its Docker name.
+   * @default cdktf's names from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -66,10 +72,10 @@ export class ServiceContainer extends Construct {
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
     // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
     const mounts = node.volumes.map((v, i) => {
-      const volume = new Volume(this, `volume-${i}`, { name: v.name, labels });
+      const volume = named(new Volume(this, `volume-${i}`, { name: v.name, labels }), props.planName !== undefined ? v.name : undefined);
       return { type: 'volume', source: volume.name, target: v.mount };
     });
-    new Container(this, 'container', {
+    named(new Container(this, 'container', {
       name: node.containerName,
       image: props.image.imageId,
       command: [...node.command],
@@ -90,7 +96,7 @@ export class ServiceContainer extends Construct {
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
       ...(props.dependsOn?.length ? { dependsOn: [...props.dependsOn] } : {}),
-    });
+    }), props.planName);
   }
 }
 

@@ -8,6 +8,7 @@ import { StepCaModel } from '../model/model';
 import { renderStepCaConfigFile } from '../render/step-ca-config';
 import { IIntermediateCa } from './intermediate-ca';
 import { renderKeyUpload } from './private-key-file';
+import { named } from './plan-names';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE } from './service-container';
 
 /** What ACME clients need from step-ca. */
@@ -41,6 +42,11 @@ export interface StepCaProps {
   readonly healthcheck?: readonly string[];
   /** Labels for the container and volume. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Terraform name of the container and its volume (`docker_container.<planName>`, `docker_volume.<planName>`).
+   * @default cdktf's names from the construct path, with a hash
+   */
+  readonly planName?: string;
 }
 
 /**
@@ -59,8 +65,8 @@ export class StepCa extends Construct implements IStepCa {
     this.rootCertPem = props.rootCertPem;
     this.containerName = m.containerName;
     const labels = Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value }));
-    const db = new Volume(this, 'db', { name: m.dbVolumeName, labels });
-    new Container(this, 'container', {
+    const db = named(new Volume(this, 'db', { name: m.dbVolumeName, labels }), props.planName);
+    named(new Container(this, 'container', {
       name: m.containerName,
       image: props.image.imageId,
       // The key is unencrypted PEM (hashicorp/tls), so no password file is needed.
@@ -94,6 +100,6 @@ export class StepCa extends Construct implements IStepCa {
         ...(props.previousRootCertPem && m.previousRootFile
           ? [{ file: m.previousRootFile, content: props.previousRootCertPem, permissions: PUBLIC_FILE_MODE }] : []),
       ],
-    });
+    }), props.planName);
   }
 }

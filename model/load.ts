@@ -3,7 +3,7 @@
  * YAML aliases are capped so an alias bomb cannot exhaust memory.
  */
 import { readFileSync } from 'fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { SpecError } from './problems';
 import { rebaseSpecFilePaths } from './project-paths';
 import { FederationSpec } from './spec';
@@ -15,9 +15,14 @@ export function parseSpec(text: string, source = 'spec'): FederationSpec {
   if (text.length > MAX_SPEC_BYTES) {
     throw new SpecError([{ field: '(file)', message: `${source} is larger than ${MAX_SPEC_BYTES} bytes`, rule: 'a spec file is at most 4 MiB' }]);
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => ({ field: '(file)', message: `${source}: ${e.message.split('\n')[0]}`, rule: 'a spec file is valid YAML or JSON' })));
+    throw new SpecError(doc.errors.map((e) => {
+      // Line and column (1-based) of where the parser stopped, as editors and compilers print them.
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return { field: '(file)', message: `${source}:${line}:${col}: ${e.message.split('\n')[0]}`, rule: 'a spec file is valid YAML or JSON' };
+    }));
   }
   try {
     return doc.toJS({ maxAliasCount: 100 }) as FederationSpec;

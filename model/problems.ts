@@ -33,12 +33,25 @@ function printable(text: string, max: number): string {
 /** Problems listed in a SpecError's message; the rest are counted (all stay in `problems`). */
 const MAX_LISTED_PROBLEMS = 200;
 
+/**
+ * A problem about an absent value says "missing": validators render the value they were given, and
+ * `undefined is not a valid FQDN` reads like a value an operator typed.
+ */
+export function sayMissing(p: SpecProblem): SpecProblem {
+  const m = /^undefined is (not .*)$/s.exec(p.message);
+  return m ? { ...p, message: `missing (it is required and must be ${m[1].replace(/^not /, '')})` } : p;
+}
+
 /** Thrown when a spec is invalid: carries every problem found, not just the first. */
 export class SpecError extends Error {
-  constructor(public readonly problems: readonly SpecProblem[]) {
+  public readonly problems: readonly SpecProblem[];
+
+  constructor(given: readonly SpecProblem[]) {
+    const problems = given.map(sayMissing);
     super(`federation spec has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
       problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  - ${formatProblem(p)}`).join('\n') +
       (problems.length > MAX_LISTED_PROBLEMS ? `\n  - ... and ${problems.length - MAX_LISTED_PROBLEMS} more` : ''));
     this.name = 'SpecError';
+    this.problems = problems;
   }
 }

@@ -36,7 +36,10 @@ export function resolveFederation(spec: FederationSpec, options: ResolveOptions 
   const tierOf = (n: NodeSpec) => n.tier ?? fedTier;
 
   const stepCa = resolveStepCa(spec);
-  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links, stepCa };
+  // Links by endpoint, so resolving a node does not scan every link (linear in the federation's size).
+  const linksFrom = groupBy(links, (l) => l.from);
+  const linksTo = groupBy(links, (l) => l.to);
+  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links, linksFrom, linksTo, stepCa };
   const sites: SiteModel[] = spec.sites.map((site) => resolveSite(site, ctx));
   const ca = spec.ca ?? {};
   return applyImportedPki(spec, options, {
@@ -67,6 +70,8 @@ interface ResolveContext {
   readonly mtls: boolean;
   readonly byId: Map<string, { site: SiteSpec; node: NodeSpec }>;
   readonly links: readonly { from: string; to: string }[];
+  readonly linksFrom: ReadonlyMap<string, readonly { from: string; to: string }[]>;
+  readonly linksTo: ReadonlyMap<string, readonly { from: string; to: string }[]>;
   readonly stepCa?: StepCaModel;
 }
 
@@ -124,8 +129,8 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
   const layout = CONTAINER_LAYOUT.semstreams;
   const tlsOn = base.tier !== 'none';
   const mtls = tlsOn && ctx.mtls;
-  const clients = ctx.links.filter((l) => l.from === n.id).map((l) => ctx.byId.get(l.to)!.node);
-  const upstreams = ctx.links.filter((l) => l.to === n.id).map((l) => ctx.byId.get(l.from)!);
+  const clients = (ctx.linksFrom.get(n.id) ?? []).map((l) => ctx.byId.get(l.to)!.node);
+  const upstreams = (ctx.linksTo.get(n.id) ?? []).map((l) => ctx.byId.get(l.from)!);
 
   const output = n.output && {
     port: n.output.port ?? DEFAULTS.semstreams.outputPort,
@@ -270,4 +275,16 @@ function resolveLoomTls(n: LoomNodeSpec, tier: string, dnsNames: readonly string
 
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
+}
+
+/** Items by key, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const g = groups.get(k);
+    if (g) g.push(t);
+    else groups.set(k, [t]);
+  }
+  return groups;
 }

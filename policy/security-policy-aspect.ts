@@ -83,15 +83,23 @@ export class SecurityPolicyAspect implements IAspect {
    */
   public evaluate(root: IConstruct): PolicyFinding[] {
     const stacks = root.node.findAll().filter(TerraformStack.isStack);
-    const checked = stacks.filter((s) => s.node.findAll().some((c) => Aspects.of(c).all.includes(this)));
+    // Each stack's constructs are listed once and reused: findAll walks the whole subtree.
+    const constructsOf = new Map(stacks.map((s) => [s, s.node.findAll()]));
+    const checked = stacks.filter((s) => constructsOf.get(s)!.some((c) => Aspects.of(c).all.includes(this)));
     const app = new SynthesizedApp(stacks);
 
     const containers = new Map<IConstruct, ContainerFacts>();
+    const containersByStack = new Map<TerraformStack, ContainerFacts[]>();
     for (const stack of checked) {
-      for (const c of stack.node.findAll()) {
+      for (const c of constructsOf.get(stack)!) {
         if (c instanceof TerraformResource && c.terraformResourceType === 'docker_container') {
           const facts = readContainer(app, c);
-          if (facts) containers.set(c, facts);
+          if (facts) {
+            containers.set(c, facts);
+            const inStack = containersByStack.get(stack);
+            if (inStack) inStack.push(facts);
+            else containersByStack.set(stack, [facts]);
+          }
         }
       }
     }
@@ -105,9 +113,8 @@ export class SecurityPolicyAspect implements IAspect {
 
     const findings: PolicyFinding[] = [];
     for (const stack of checked) {
-      const siteContainers = [...containers.values()].filter((c) => c.stack === stack);
-      const sameSiteNames = new Set(siteContainers.flatMap((c) => [...c.names]));
-      for (const element of stack.node.findAll()) {
+      const sameSiteNames = new Set((containersByStack.get(stack) ?? []).flatMap((c) => [...c.names]));
+      for (const element of constructsOf.get(stack)!) {
         if (!TerraformElement.isTerraformElement(element)) continue;
         const container = containers.get(element);
         if (container) {

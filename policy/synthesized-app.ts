@@ -13,7 +13,7 @@ import { forEachString, interpolations, referencesIn } from './references';
 /** Where a reference leads: an attribute of a resource or data source in some stack. */
 export interface TracedSource {
   readonly stack: TerraformStack;
-  /** Terraform address in that stack, e.g. `tls_private_key.node-a_key_1234` or `data.local_sensitive_file.k`. */
+  /** Terraform address in that stack, e.g. `tls_private_key.location-a` or `data.local_sensitive_file.k`. */
   readonly address: string;
   readonly attribute: string;
 }
@@ -56,10 +56,15 @@ export class SynthesizedApp {
   private readonly json = new Map<TerraformStack, Json>();
   private readonly keys = new Map<string, KeyFacts>();
   private readonly certificates = new Map<string, CertificateFacts>();
+  /** Stacks by construct path: remote-state data sources name their stack, and a lookup per reference must not scan every stack. */
+  private readonly byPath = new Map<string, TerraformStack>();
 
   /** Reads every stack back as Terraform JSON (all stacks, so references into unchecked stacks resolve too). */
   constructor(public readonly stacks: readonly TerraformStack[]) {
-    for (const s of stacks) this.json.set(s, s.toTerraform() as Json);
+    for (const s of stacks) {
+      this.json.set(s, s.toTerraform() as Json);
+      this.byPath.set(s.node.path, s);
+    }
     this.understandTlsGraph();
   }
 
@@ -115,7 +120,7 @@ export class SynthesizedApp {
   private remoteOrigin(stack: TerraformStack, dataSource: string, output: string): TerraformStack | undefined {
     const has = (s: TerraformStack) => s !== stack && this.stackJson(s).output?.[output] !== undefined;
     if (dataSource.startsWith(REMOTE_STATE_PREFIX)) {
-      const named = this.stacks.find((s) => s.node.path === dataSource.slice(REMOTE_STATE_PREFIX.length));
+      const named = this.byPath.get(dataSource.slice(REMOTE_STATE_PREFIX.length));
       if (named && has(named)) return named;
     }
     const candidates = this.stacks.filter(has);
@@ -170,9 +175,14 @@ function certificate(ca: boolean, validityHours: unknown, commonName: unknown): 
   };
 }
 
+/** Construct paths of stacks, computed once: `node.path` walks the tree on every call. */
+const stackPaths = new WeakMap<TerraformStack, string>();
+
 /** One map key per resource: stack path and address (the attribute does not matter). */
 export function sourceId(s: TracedSource): string {
-  return `${s.stack.node.path}|${s.address}`;
+  let path = stackPaths.get(s.stack);
+  if (path === undefined) stackPaths.set(s.stack, path = s.stack.node.path);
+  return `${path}|${s.address}`;
 }
 
 /** Terraform type of an address: `tls_private_key` or `data.local_sensitive_file`. */

@@ -3,6 +3,7 @@
  * certificates, then containers, then warnings gained or resolved. Pure comparison of two fact sets.
  */
 import { CertificateFacts, ContainerFacts, FederationFacts, RootCaFacts } from './facts';
+import { ContainerReplacement } from './replacements';
 import { edgeKey, TrustEdge } from './trust-edges';
 import { ReportWarning } from './warnings';
 
@@ -27,12 +28,18 @@ export interface FederationDiff {
   /** Changes to the federation root: any one replaces the root, so every certificate is re-issued. */
   readonly root: readonly FieldChange[];
   readonly certificates: SetChange<CertificateFacts>;
+  /** Containers added and removed (`changed` is unused: see `replacedContainers`). */
   readonly containers: SetChange<ContainerFacts>;
+  /** Containers in both that the next deploy replaces, with why (from the synthesized stacks or a plan). */
+  readonly replacedContainers: readonly ContainerReplacement[];
   readonly warnings: { readonly added: readonly ReportWarning[]; readonly removed: readonly ReportWarning[] };
 }
 
-/** Compares two federations' facts. */
-export function diffFacts(before: FederationFacts, after: FederationFacts): FederationDiff {
+/**
+ * Compares two federations' facts. Which containers are replaced is not a fact of either spec alone: pass
+ * it in (`replacementsFromStacks`, `replacementsFromPlan`); `diffOfSpecs` does.
+ */
+export function diffFacts(before: FederationFacts, after: FederationFacts, replacedContainers: readonly ContainerReplacement[] = []): FederationDiff {
   const warningKey = (w: ReportWarning) => `${w.kind} ${w.subject} ${w.message}`;
   const oldWarnings = new Set(before.warnings.map(warningKey));
   const newWarnings = new Set(after.warnings.map(warningKey));
@@ -48,9 +55,8 @@ export function diffFacts(before: FederationFacts, after: FederationFacts): Fede
       sans: [...c.dnsNames.map((d) => `DNS:${d}`), ...c.ipAddresses.map((i) => `IP:${i}`)].join(' '),
       eku: c.eku.join(', '), keyAlgorithm: c.keyAlgorithm, lifetime: c.lifetime, renewal: c.renewal,
     })),
-    containers: diffSets(before.containers, after.containers, (c) => c.name, (c) => ({
-      site: c.siteId, node: c.nodeId ?? '—', image: c.image, publishedPorts: c.publishedPorts.join(', ') || '—',
-    })),
+    containers: { ...diffSets(before.containers, after.containers, (c) => c.name, () => ({})), changed: [] },
+    replacedContainers,
     warnings: {
       added: after.warnings.filter((w) => !oldWarnings.has(warningKey(w))),
       removed: before.warnings.filter((w) => !newWarnings.has(warningKey(w))),
@@ -62,6 +68,7 @@ export function diffFacts(before: FederationFacts, after: FederationFacts): Fede
 export function isEmptyDiff(d: FederationDiff): boolean {
   const empty = (s: SetChange<unknown>) => s.added.length === 0 && s.removed.length === 0 && s.changed.length === 0;
   return empty(d.trustEdges) && d.root.length === 0 && empty(d.certificates) && empty(d.containers)
+    && d.replacedContainers.length === 0
     && d.warnings.added.length === 0 && d.warnings.removed.length === 0;
 }
 

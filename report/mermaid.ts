@@ -1,9 +1,12 @@
 /**
  * The federation as a Mermaid flowchart: sites as subgraphs, nodes inside them, links as arrows in the
- * direction data flows (serving node to dialing node) labelled with their protection. GitHub and GitLab
- * render it inside a ```mermaid block.
+ * direction data flows (serving node to dialing node) labelled with their protection. Every arrow follows
+ * that one rule: step-ca serves ACME, so its arrows point from step-ca to the nodes that dial it, and a
+ * server that admits clients beyond its links (Loom admits any federation-signed certificate) points at
+ * a box for them outside the sites. GitHub and GitLab render it inside a ```mermaid block.
  */
 import { FederationFacts, NodeFacts, Transport } from './facts';
+import { TrustEdge } from './trust-edges';
 
 /** Arrow per transport: thick for mTLS, plain for TLS, dotted for plaintext, so the weak ones stand out. */
 const ARROW: Record<Transport, (label: string) => string> = {
@@ -25,11 +28,33 @@ export function renderMermaid(facts: FederationFacts): string {
   for (const l of facts.links) {
     lines.push(`  ${mermaidId('node', l.from)} ${ARROW[l.transport](l.transport)} ${mermaidId('node', l.to)}`);
   }
+  // Clients that are not nodes of the spec: one box per kind, each server's open door an arrow to it.
+  const openDoors = facts.trustEdges.filter((e) => e.client.startsWith('('));
+  for (const principal of [...new Set(openDoors.map((e) => e.client))]) {
+    lines.push(`  ${principalId(principal)}(["${label(principal.slice(1, -1))}"])`);
+  }
+  for (const e of openDoors) lines.push(`  ${mermaidId('node', e.server)} ${ARROW[e.transport](openDoorLabel(e))} ${principalId(e.client)}`);
   if (facts.stepCa) {
+    // ACME runs over HTTPS that the nodes verify against the federation root: TLS, step-ca serving.
     const acmeNodes = [...new Set(facts.certificates.filter((c) => c.source === 'step-ca').map((c) => c.nodeId))];
-    for (const id of acmeNodes) lines.push(`  ${mermaidId('node', id)} -. "ACME" .-> step_ca`);
+    for (const id of acmeNodes) lines.push(`  step_ca ${ARROW.TLS('ACME (TLS)')} ${mermaidId('node', id)}`);
   }
   return lines.join('\n');
+}
+
+/** The legend printed above the diagram: what direction and each arrow style mean. */
+export const MERMAID_LEGEND = 'Every arrow points from the server to the client that dials it (the direction data flows): '
+  + 'a link from the serving node to the dialing node, ACME from step-ca to its clients. '
+  + 'Thick (`==>`): mTLS; thin (`-->`): TLS, the server authenticated only; dotted (`-.->`): plaintext. '
+  + 'Rounded boxes outside the sites are clients that are not nodes of the spec, admitted by a server\'s settings beyond its links.';
+
+function openDoorLabel(e: TrustEdge): string {
+  if (e.transport === 'mTLS') return 'mTLS, any CN';
+  return e.transport === 'TLS' ? 'TLS, no client auth' : 'plain';
+}
+
+function principalId(principal: string): string {
+  return `clients_${principal.replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
 }
 
 function nodeLabel(n: NodeFacts): string {

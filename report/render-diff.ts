@@ -2,6 +2,7 @@
  * A federation diff as pull-request Markdown: trust edges first, then certificates, containers and warnings.
  */
 import { FederationDiff, FieldChange, SetChange } from './diff';
+import { ContainerReplacement } from './replacements';
 import { CertificateFacts, ContainerFacts } from './facts';
 import { cell, code, table } from './text';
 import { trustEdgeTable } from './render-report';
@@ -12,7 +13,7 @@ export function renderDiff(d: FederationDiff): string {
   return [
     `# Federation ${title}: what this change does to TLS/mTLS`,
     '',
-    `Trust edges: ${tally(d.trustEdges)} · Certificates: ${tally(d.certificates)}${d.root.length > 0 ? ', new federation root' : ''} · Containers: ${tally(d.containers)} · Warnings: ${d.warnings.added.length} new, ${d.warnings.removed.length} resolved`,
+    `Trust edges: ${tally(d.trustEdges)} · Certificates: ${tally(d.certificates)}${d.root.length > 0 ? ', new federation root' : ''} · Containers: ${d.containers.added.length} added, ${d.containers.removed.length} removed, ${d.replacedContainers.length} replaced · Warnings: ${d.warnings.added.length} new, ${d.warnings.removed.length} resolved`,
     '',
     '## Trust edges',
     '',
@@ -30,7 +31,7 @@ export function renderDiff(d: FederationDiff): string {
     '',
     '## Containers',
     '',
-    renderSet(d.containers, containerTable, 'Container', 'A changed container is replaced by the next deploy of its site stack.'),
+    renderContainers(d),
     '',
     '## Warnings',
     '',
@@ -73,4 +74,22 @@ function containerTable(containers: readonly ContainerFacts[]): string {
   return table(['Site', 'Container', 'Image', 'Published ports'], containers.map((c) => [
     code(c.siteId), code(c.name), code(c.image), c.publishedPorts.join(', ') || '—',
   ]));
+}
+
+function renderContainers(d: FederationDiff): string {
+  const set = renderSet(d.containers, containerTable, 'Container');
+  if (d.replacedContainers.length === 0) return set;
+  return [
+    ...(set === 'No change.' ? [] : [set, '']),
+    '**Replaced** by the next deploy of its site stack (Docker cannot change these in a running container):',
+    '',
+    replacementTable(d.replacedContainers),
+  ].join('\n');
+}
+
+/** One row per reason, so every cause of a replacement is on its own line. */
+export function replacementTable(replacements: readonly ContainerReplacement[]): string {
+  return table(['Site', 'Container', 'Because of', 'What changes'], replacements.flatMap((r) => r.reasons.map((why) => [
+    code(r.siteId), code(r.container), why.cause, cell(why.detail),
+  ])));
 }

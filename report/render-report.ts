@@ -2,7 +2,7 @@
  * The pull-request report of one federation: pure, deterministic Markdown from its facts.
  */
 import { FederationFacts } from './facts';
-import { renderMermaid } from './mermaid';
+import { MERMAID_LEGEND, renderMermaid } from './mermaid';
 import { cell, code, count, table } from './text';
 import { TrustEdge } from './trust-edges';
 
@@ -19,7 +19,7 @@ export function renderReport(facts: FederationFacts): string {
     '',
     '## Diagram',
     '',
-    'Arrows point from the serving node to the node that dials it (the direction data flows); thick: mTLS, thin: TLS, dotted: plaintext.',
+    MERMAID_LEGEND,
     '',
     '```mermaid',
     renderMermaid(facts),

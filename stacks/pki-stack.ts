@@ -6,6 +6,7 @@ import { FederationCa } from '../constructs/federation-ca';
 import { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
 import { IntermediateCa } from '../constructs/intermediate-ca';
 import { ILocationCertificate, LocationCertificate } from '../constructs/location-certificate';
+import { nodePlanName, PLAN_NAMES } from '../constructs/plan-names';
 import { privateKeyFile } from '../constructs/private-key-file';
 import { ISigningCa } from '../constructs/signing-ca';
 import { canaryCommonName } from '../model/canary';
@@ -41,6 +42,7 @@ export class PkiStack extends ResolvedOnceStack {
     // With ca.import the root is a checked certificate only, and an imported intermediate (if any) signs.
     const imported = fed.ca.imported;
     this.ca = imported ? new ImportedRootCa(imported) : new FederationCa(this, 'federation-ca', {
+      planName: PLAN_NAMES.root,
       commonName: fed.ca.commonName,
       organization: fed.ca.organization,
       keyAlgorithm: fed.ca.keyAlgorithm,
@@ -49,7 +51,7 @@ export class PkiStack extends ResolvedOnceStack {
     let intermediate: ImportedIntermediateCa | undefined;
     if (imported?.intermediate) {
       new LocalProvider(this, 'local');
-      intermediate = new ImportedIntermediateCa(this, 'imported-intermediate', { intermediate: imported.intermediate });
+      intermediate = new ImportedIntermediateCa(this, 'imported-intermediate', { intermediate: imported.intermediate, planName: PLAN_NAMES.importedIntermediate });
       new TerraformOutput(this, 'imported_intermediate_not_after', { value: intermediate.validityEndTime });
     }
     const signer: ISigningCa | undefined = this.ca instanceof FederationCa ? this.ca : intermediate;
@@ -69,6 +71,7 @@ export class PkiStack extends ResolvedOnceStack {
     // With an imported root, step-ca signs with an imported intermediate (the step-ca stack reads it from the model).
     if (fed.stepCa && this.ca instanceof FederationCa) {
       this.stepCaIntermediate = new IntermediateCa(this, 'step-ca-intermediate', {
+        planName: PLAN_NAMES.stepCaIntermediate,
         root: this.ca,
         commonName: `${fed.name} step-ca intermediate CA`,
         organization: fed.ca.organization,
@@ -84,6 +87,7 @@ export class PkiStack extends ResolvedOnceStack {
       const c = node.certificate;
       if (c && !c.imported && signer) {
         certificates.set(node.id, new LocationCertificate(this, `node-${node.id}`, {
+          planName: nodePlanName(node.id),
           ca: signer,
           commonName: c.commonName,
           organization: fed.ca.organization,
@@ -141,6 +145,7 @@ export class PkiStack extends ResolvedOnceStack {
     const mtlsServer = fed.nodes.some((n) => (n.kind === 'semstreams' ? n.output?.mtls === true : n.tls.mode === 'manual' && n.tls.mtls));
     if (mtlsServer && signer) {
       this.canary = new LocationCertificate(this, 'canary', {
+        planName: PLAN_NAMES.canary,
         ca: signer, commonName: canaryCommonName(fed.domain), organization: fed.ca.organization, serverAuth: false, clientAuth: true,
         keyAlgorithm: fed.ca.keyAlgorithm, validityHours: fed.ca.leafValidityHours, earlyRenewalHours: fed.ca.earlyRenewalHours,
       });

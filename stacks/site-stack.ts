@@ -4,6 +4,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { NatsServer } from '../constructs/nats-server';
+import { imagePlanName, nodePlanName, PLAN_NAMES, setPlanName } from '../constructs/plan-names';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
@@ -38,10 +39,14 @@ export class SiteStack extends ResolvedOnceStack {
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
+    const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.map((n) => n.image)];
     const imageFor = (name: string) => {
       if (!images.has(name)) {
-        // Named after the image, so adding a node never renames another node's image resource.
-        images.set(name, new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, { name, keepLocally: true }));
+        // Named after the image's repository, so adding a node never renames another node's image resource
+        // and a new tag updates the same address.
+        const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, { name, keepLocally: true });
+        setPlanName(image, imagePlanName(name, siteImages));
+        images.set(name, image);
       }
       return images.get(name)!;
     };
@@ -57,6 +62,7 @@ export class SiteStack extends ResolvedOnceStack {
         image: imageFor(m.image),
         storeVolumeName: m.storeVolume,
         // Keyed by the configs SemStreams boots from the store: a changed config gets a fresh store and wins.
+        planName: PLAN_NAMES.nats,
         storeKey: natsStoreKey(site.nodes.flatMap((n) => (n.kind === 'semstreams' ? [renderSemStreamsConfig(n, fed).version as string] : []))),
         labels,
       });
@@ -78,6 +84,7 @@ export class SiteStack extends ResolvedOnceStack {
         labels: { ...labels, 'federation-pki.node': node.id },
         // SemStreams exits at boot without NATS; starting after it also replaces NATS first when its store key changes.
         ...(nats && node.kind === 'semstreams' ? { dependsOn: [nats.container] } : {}),
+        planName: nodePlanName(node.id),
       }));
       const outId = node.id.replace(/-/g, '_');
       new TerraformOutput(this, `${outId}_container`, { value: node.containerName });

@@ -3,6 +3,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { PLAN_NAMES, setPlanName } from '../constructs/plan-names';
 import { IIntermediateCa } from '../constructs/intermediate-ca';
 import { privateKeyFile } from '../constructs/private-key-file';
 import { StepCa } from '../constructs/step-ca';
@@ -46,10 +47,13 @@ export class StepCaStack extends ResolvedOnceStack {
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': m.siteId };
     const network = new Network(this, 'acme-network', { name: m.networkName, driver: 'bridge' });
     this.networkName = m.networkName;
+    const stepCaImage = new Image(this, 'image', { name: m.image, keepLocally: true });
+    setPlanName(stepCaImage, PLAN_NAMES.stepCa);
     this.stepCa = new StepCa(this, 'step-ca', {
+      planName: PLAN_NAMES.stepCa,
       model: m,
       network,
-      image: new Image(this, 'image', { name: m.image, keepLocally: true }),
+      image: stepCaImage,
       rootCertPem: pki.ca.certPem,
       intermediate,
       ...(fed.ca.imported?.previousRootCertPem ? { previousRootCertPem: fed.ca.imported.previousRootCertPem } : {}),

@@ -49,9 +49,9 @@ const caName = model.dnsNames[0];
 const resolve = { [caName]: '127.0.0.1' };
 
 /** The resource of `type` in the pki stack whose construct path starts with `prefix`. */
-function pkiResource(type: string, prefix: string): any {
-  const entry = Object.entries(pki.get('semstreams-pki').resource[type] as Record<string, any>).find(([k]) => k.startsWith(`${prefix}_`));
-  if (!entry) throw new Error(`no ${type} ${prefix} in the pki stack`);
+function pkiResource(type: string, name: string): any {
+  const entry = Object.entries(pki.get('semstreams-pki').resource[type] as Record<string, any>).find(([k]) => k === name);
+  if (!entry) throw new Error(`no ${type}.${name} in the pki stack`);
   return entry[1];
 }
 

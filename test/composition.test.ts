@@ -85,7 +85,7 @@ describe('key algorithms', () => {
     const keys = Object.values(pki.resource.tls_private_key as Record<string, any>);
     expect(keys).toHaveLength(6); // the CA, four nodes and the canary
     for (const k of keys) expect(k).toEqual(expect.objectContaining(key));
-    const a = Object.entries(pki.resource.tls_locally_signed_cert as Record<string, any>).find(([k]) => k.startsWith('node-location-a_'))![1];
+    const a = Object.entries(pki.resource.tls_locally_signed_cert as Record<string, any>).find(([k]) => k === 'location-a')![1];
     expect(a.allowed_uses).toEqual(uses);
   });
 });

@@ -103,17 +103,17 @@ describe('synth of the built-in example', () => {
     expect(crossOutputs.length).toBeGreaterThan(0);
     for (const [name, o] of crossOutputs) {
       expect(o.sensitive).toBe(true);
-      expect(o.value).not.toMatch(/federation-ca_key/);
-      expect(name).not.toMatch(/federation-ca_key/);
+      expect(o.value).not.toMatch(/tls_private_key\.?federation-ca/);
+      expect(name).not.toMatch(/tls_private_key\.?federation-ca/);
     }
-    for (const name of SITE_STACKS) expect(JSON.stringify(out.stacks.get(name))).not.toMatch(/federation-ca_key|ca_private_key/);
+    for (const name of SITE_STACKS) expect(JSON.stringify(out.stacks.get(name))).not.toMatch(/tls_private_key\.?federation-ca|ca_private_key/);
   });
 
   test('node certificates: CN = FQDN, EKU by role, validity and early renewal from the spec', () => {
     const certs = out.stacks.get('semstreams-pki').resource.tls_locally_signed_cert as Record<string, any>;
     const csrs = out.stacks.get('semstreams-pki').resource.tls_cert_request as Record<string, any>;
-    const byNode = (id: string) => Object.entries(certs).find(([k]) => k.startsWith(`node-${id}_`))![1];
-    const csrOf = (id: string) => Object.entries(csrs).find(([k]) => k.startsWith(`node-${id}_`))![1];
+    const byNode = (id: string) => Object.entries(certs).find(([k]) => k === id)![1];
+    const csrOf = (id: string) => Object.entries(csrs).find(([k]) => k === id)![1];
     expect(byNode('location-a').allowed_uses).toEqual(['digital_signature', 'server_auth']);
     expect(byNode('location-b').allowed_uses).toEqual(['digital_signature', 'server_auth', 'client_auth']);
     expect(byNode('location-c').allowed_uses).toEqual(['digital_signature', 'client_auth']);

@@ -32,10 +32,10 @@ function genpkey(key: any, out: string): void {
   else openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${key.rsa_bits}`, '-out', out);
 }
 
-/** The resource of `type` whose construct path is below `prefix` (e.g. `node-location-a`). */
-function resourceOf(type: string, prefix: string): any {
-  const entry = Object.entries(pki.resource[type] as Record<string, any>).find(([k]) => k.startsWith(`${prefix}_`));
-  if (!entry) throw new Error(`no ${type} for ${prefix}`);
+/** The pki stack's resource `type.name` (names: constructs/plan-names.ts). */
+function resourceOf(type: string, name: string): any {
+  const entry = Object.entries(pki.resource[type] as Record<string, any>).find(([k]) => k === name);
+  if (!entry) throw new Error(`no ${type}.${name}`);
   return entry[1];
 }
 
@@ -49,9 +49,9 @@ beforeAll(() => {
   ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
 
   for (const node of ['location-a', 'location-b', 'location-c', 'loom']) {
-    const csr = resourceOf('tls_cert_request', `node-${node}`);
-    const cert = resourceOf('tls_locally_signed_cert', `node-${node}`);
-    genpkey(resourceOf('tls_private_key', `node-${node}`), `${node}.key`);
+    const csr = resourceOf('tls_cert_request', node);
+    const cert = resourceOf('tls_locally_signed_cert', node);
+    genpkey(resourceOf('tls_private_key', node), `${node}.key`);
     const uses: string[] = cert.allowed_uses;
     const sans = [...csr.dns_names.map((d: string) => `DNS:${d}`), ...(csr.ip_addresses ?? []).map((i: string) => `IP:${i}`)];
     writeFileSync(join(dir, `${node}.ext`), [

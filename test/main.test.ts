@@ -78,6 +78,28 @@ describe('main.ts', () => {
     const broken = runMain({ FEDERATION_SPEC: join(dir, 'broken.yaml') });
     cleanup.push(broken.dir);
     expect(broken.status).toBe(1);
-    expect(broken.stderr).toMatch(/broken\.yaml: .*\(rule: a spec file is valid YAML or JSON\)/);
+    expect(broken.stderr).toMatch(/broken\.yaml:2:1: .*\(rule: a spec file is valid YAML or JSON\)/);
+  });
+
+  test('under `cdktf synth` (the real CLI) the problems are printed once, without colour codes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-cli-'));
+    cleanup.push(dir);
+    const bad = exampleCopy();
+    delete bad.sites[2].nodes[0].fqdn;
+    bad.sites[1].nodes[0].output.port = 80;
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--output', join(dir, 'cdktf.out')], {
+      cwd: ROOT, env: { ...process.env, FEDERATION_SPEC: join(dir, 'bad.json'), CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', timeout: 120_000,
+    });
+    expect(r.status).toBe(1);
+    const all = `${r.stdout}\n${r.stderr}`;
+    const missing = 'site location-c, node location-c, field fqdn: missing (it is required and must be a valid FQDN)';
+    const port = 'site location-b, node location-b, field output.port: 80 is not a whole number in 1024..65535';
+    for (const line of [missing, port, 'federation spec has 2 problems']) {
+      expect(all.split(line).length - 1).toBe(1);
+      // The line itself is plain text (the CLI's spinner may clear the terminal line before it).
+      const printed = all.split('\n').find((l) => l.includes(line))!;
+      expect(printed.slice(printed.indexOf(line.slice(0, 10)))).not.toMatch(/\u001b/);
+    }
   });
 });

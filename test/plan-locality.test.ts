@@ -44,7 +44,7 @@ describe.each([
     ]);
 
     const hub = changes.find((c) => c.stack === `${HUB.name}-${HUB.hubId}`)!;
-    expect(hub.blocks).toEqual([expect.stringMatching(/^~resource\.docker_container\.node-hub_container_/)]);
+    expect(hub.blocks).toEqual([expect.stringMatching(/^~resource\.docker_container\.hub$/)]);
 
     // In the pki stack only additions, each about the new node: its key, CSR, certificate and outputs.
     const pki = changes.find((c) => c.stack === `${HUB.name}-pki`)!;

@@ -96,6 +96,47 @@ describe('Mermaid', () => {
   });
 });
 
+describe('Mermaid: one direction, styles that mean what the legend says (issue 16)', () => {
+  const acme = () => require('../model/load').loadSpecFile(join(__dirname, '..', 'examples', 'three-locations-acme.yaml'));
+  const arrows = (m: string) => m.split('\n').map((l) => /^ {2}(\S+) (==|--|-\.) "([^"]*)" (==>|-->|\.->) (\S+)$/.exec(l)).filter((x) => x !== null)
+    .map((x) => ({ from: x![1], style: x![2], label: x![3], to: x![5] }));
+
+  test('both examples match their snapshots', () => {
+    expect(renderMermaid(factsOf(exampleCopy()))).toMatchSnapshot('manual');
+    expect(renderMermaid(factsOf(acme()))).toMatchSnapshot('acme');
+  });
+
+  test('ACME arrows go from step-ca (the server) to each ACME node, drawn as TLS, not as plaintext', () => {
+    const a = arrows(renderMermaid(factsOf(acme())));
+    const toStepCa = a.filter((x) => x.to === 'step_ca');
+    expect(toStepCa).toEqual([]);
+    const fromStepCa = a.filter((x) => x.from === 'step_ca');
+    expect(fromStepCa.map((x) => x.to)).toEqual(['node_location_a', 'node_loom', 'node_location_b', 'node_location_c']);
+    for (const x of fromStepCa) expect([x.style, x.label]).toEqual(['--', 'ACME (TLS)']);
+    // Dotted means plaintext, and nothing in tier acme is plaintext.
+    expect(a.filter((x) => x.style === '-.')).toEqual([]);
+  });
+
+  test('every arrow starts at a server: a link\'s serving node, step-ca, or a server with an open door', () => {
+    for (const spec of [exampleCopy(), acme()]) {
+      const facts = factsOf(spec);
+      const servers = new Set([...facts.links.map((l) => `node_${l.from.replace(/-/g, '_')}`), 'step_ca',
+        ...facts.trustEdges.map((e) => `node_${e.server.replace(/-/g, '_')}`)]);
+      for (const x of arrows(renderMermaid(facts))) expect(servers.has(x.from)).toBe(true);
+    }
+  });
+
+  test('Loom has an arrow to the clients it admits: any federation-signed certificate', () => {
+    expect(renderMermaid(factsOf(exampleCopy()))).toContain('node_loom == "mTLS, any CN" ==> clients_any_federation_signed_certificate');
+  });
+
+  test('the legend says what the arrows mean', () => {
+    const r = reportOfSpec(exampleCopy());
+    expect(r).toContain('Every arrow points from the server to the client that dials it');
+    expect(r).toContain('dotted (`-.->`): plaintext');
+  });
+});
+
 describe('the report', () => {
   test('of the built-in example matches its snapshot', () => {
     expect(reportOfSpec(exampleCopy())).toMatchSnapshot();
@@ -129,7 +170,7 @@ describe('the report', () => {
     const r = renderReport(factsOf(require('../model/load').loadSpecFile(join(__dirname, '..', 'examples', 'three-locations-acme.yaml'))));
     expect(r).toContain('`https://step-ca.semstreams.local:9000/health`');
     expect(r).toContain('`https://step-ca.semstreams.local:9000/acme/acme/directory`');
-    expect(r).toContain('-. "ACME" .-> step_ca');
+    expect(r).toContain('step_ca -- "ACME (TLS)" --> node_location_b');
   });
 });
 
@@ -151,7 +192,8 @@ describe('the diff', () => {
     expect(diff.trustEdges.removed).toEqual([]);
     expect(diff.trustEdges.changed.map((c) => [c.key, c.fields])).toEqual([['location-b <- location-c', [{ field: 'ports', before: '9001', after: '9101' }]]]);
     expect(diff.certificates.changed.map((c) => [c.key, c.fields.map((f) => f.field)])).toEqual([['location-b / federation-ca', ['sans']]]);
-    expect(diff.containers.changed.map((c) => c.key)).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c']);
+    // Which containers are replaced is not a fact of a spec: test/replacements.test.ts.
+    expect(diff.containers).toEqual({ added: [], removed: [], changed: [] });
     expect(diff.warnings.added.map((w) => w.kind)).toEqual(['client-certificate-optional']);
   });
 
@@ -204,5 +246,19 @@ describe('the CLI', () => {
     expect(r.stderr).toContain('site location-c, node location-c, field fqdn: "canary.semstreams.local" is the canary\'s name');
     expect((await run('--diff', join(dir, 'bad.json'))).code).toBe(2);
     expect((await run('--bogus')).code).toBe(2);
+    expect((await run('--plan', join(dir, 'bad.json'))).code).toBe(2);
+  });
+
+  test('`report --diff` says which of the two files is wrong', async () => {
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(exampleCopy()));
+    const bad = exampleCopy();
+    bad.sites[2].nodes[0].fqdn = 'canary.semstreams.local';
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const newBad = await run('--diff', join(dir, 'good.json'), join(dir, 'bad.json'));
+    expect(newBad.code).toBe(1);
+    expect(newBad.stderr.startsWith(`NEW_SPEC ${join(dir, 'bad.json')}: federation spec has 1 problem:`)).toBe(true);
+    const oldBad = await run('--diff', join(dir, 'bad.json'), join(dir, 'good.json'));
+    expect(oldBad.code).toBe(1);
+    expect(oldBad.stderr.startsWith(`OLD_SPEC ${join(dir, 'bad.json')}: federation spec has 1 problem:`)).toBe(true);
   });
 });

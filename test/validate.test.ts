@@ -236,3 +236,30 @@ describe('tier acme', () => {
   test('Loom under step-ca: the directory URL is not the operator\'s', () => expectAcme((s) => { nodeOf(s, 'loom').tls.letsencrypt.acmeDirectoryUrl = 'https://other/dir'; }, { node: 'loom', field: 'tls.letsencrypt.acmeDirectoryUrl', rule: ACME_RULES.loomDirectory }));
   test('Loom in manual mode is allowed in tier acme', () => expect(acmeProblems((s) => { nodeOf(s, 'loom').tls = { mode: 'manual' }; })).toEqual([]));
 });
+
+describe('messages an operator reads (issue 16)', () => {
+  const problemsOf = (mutate: Mutate): readonly SpecProblem[] => {
+    const spec = exampleCopy();
+    mutate(spec);
+    try { resolveFederation(spec); } catch (e) { if (e instanceof SpecError) return e.problems; throw e; }
+    throw new Error('the spec was valid');
+  };
+
+  test('a missing field says "missing", never "undefined"', () => {
+    const problems = problemsOf((s) => { delete nodeOf(s, 'location-c').fqdn; delete s.sites[0].nodes[0].kind; });
+    expect(problems.map(formatProblem).join('\n')).not.toContain('undefined');
+    expect(problems.find((p) => p.field === 'fqdn')!.message).toBe('missing (it is required and must be a valid FQDN)');
+  });
+
+  test('a value given wrong still shows the value', () => {
+    expect(problemsOf((s) => { nodeOf(s, 'location-c').fqdn = 'Not A Name'; })[0].message).toBe('"Not A Name" is not a valid FQDN');
+  });
+
+  test('YAML and JSON syntax errors carry line and column', () => {
+    const { parseSpec } = require('../model/load');
+    const at = (text: string) => { try { parseSpec(text, 'spec.yaml'); } catch (e) { return (e as SpecError).problems.map((p) => p.message); } return []; };
+    expect(at('name: x\nsites:\n  - id: a\n    nodes: [\n')[0]).toMatch(/^spec\.yaml:5:1: /);
+    expect(at('name: x\nname: y\n')).toEqual(['spec.yaml:2:1: Map keys must be unique']);
+    expect(at('{"name": "x",\n "sites": [1,,]}')[0]).toMatch(/^spec\.yaml:2:14: /);
+  });
+});
