@@ -38,6 +38,12 @@ export interface ServiceContainerProps {
   readonly previousCaCertPem?: string;
   /** Labels identifying the federation and site. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Join this container's network namespace instead of the site network (Loom behind its gateway): the
+   * namespace's owner carries the aliases, published ports and hosts entries.
+   * @default none: the container joins the site network and publishes the node's ports itself
+   */
+  readonly networkNamespace?: Container;
 }
 
 /**
@@ -76,9 +82,11 @@ export class ServiceContainer extends Construct {
       securityOpts: ['no-new-privileges:true'],
       // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
       // (created by the step-ca stack, hence by name).
-      networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
-      ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
-      host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+      ...(props.networkNamespace ? { networkMode: `container:${props.networkNamespace.id}` } : {
+        networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
+        ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+        host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+      }),
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),

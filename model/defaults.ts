@@ -9,7 +9,7 @@ export const DEFAULTS = {
   mtls: true,
   requireClientCert: true,
   dockerHost: 'unix:///var/run/docker.sock',
-  images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine' },
+  images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine', loomGateway: 'haproxy:2.6.12' },
   semstreams: { outputPort: 8081, outputPath: '/ws', subjects: ['federated.data'], platformType: 'edge' },
   stepCa: {
     image: 'smallstep/step-ca:0.30.2',
@@ -32,6 +32,9 @@ export const DEFAULTS = {
     httpChallengePort: 80,
     cacheDir: '/var/loom/letsencrypt',
     renewBeforeDays: 30,
+    /** Where Loom listens behind its gateway (127.0.0.1 in the gateway's namespace): first free from these. */
+    backendGrpcPort: 50051,
+    backendHttpPort: 50080,
   },
 } as const;
 
@@ -60,5 +63,17 @@ export const CONTAINER_LAYOUT = {
     keyFile: () => '/etc/loom/certs/server.key',
     caFile: '/etc/loom/certs/ca.crt',
     configFile: '/etc/loom/looms.yaml',
+  },
+  /** The official HAProxy image's layout: its default command reads /usr/local/etc/haproxy/haproxy.cfg. */
+  loomGateway: {
+    configFile: '/usr/local/etc/haproxy/haproxy.cfg',
+    certFile: '/usr/local/etc/haproxy/certs/server.pem',
+    /** HAProxy loads `<crt>.key` beside a certificate without a key: the key stays a file of its own, 0600. */
+    keyFile: '/usr/local/etc/haproxy/certs/server.pem.key',
+    caFile: '/usr/local/etc/haproxy/certs/federation-ca.pem',
+    grpcDeniedFile: '/usr/local/etc/haproxy/errors/grpc-permission-denied.http',
+    httpDeniedFile: '/usr/local/etc/haproxy/errors/http-forbidden.http',
+    /** Runtime API (`set ssl cert`, `set ssl ca-file`): /tmp, since the service owns no other writable directory. */
+    adminSocket: '/tmp/haproxy-admin.sock',
   },
 } as const;

@@ -4,6 +4,8 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { ILocationCertificate } from '../constructs/location-certificate';
+import { LoomGateway } from '../constructs/loom-gateway';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
@@ -61,15 +63,20 @@ export class SiteStack extends ResolvedOnceStack {
       const cert = pki.nodeCredentials.get(node.id);
       // During a root rotation: SemStreams lists the previous root as a second CA file, Loom's one ca_file holds both.
       const previousRoot = fed.ca.imported?.previousRootCertPem;
+      const caCertPem = previousRoot && node.kind === 'loom' ? `${pki.ca.certPem}${previousRoot}` : pki.ca.certPem;
+      const nodeLabels = { ...labels, 'federation-pki.node': node.id };
+      // Behind its gateway, Loom holds no TLS material: the gateway has the certificate and the roots.
+      const gateway = addLoomGateway(this, node, { network, imageFor, certificate: cert, caCertPem, labels: nodeLabels });
       containers.set(node.id, new ServiceContainer(this, `node-${node.id}`, {
         node,
         network,
         image: imageFor(node.image),
         configFile: renderConfigFile(node, fed),
-        ...(node.tier !== 'none' ? { caCertPem: previousRoot && node.kind === 'loom' ? `${pki.ca.certPem}${previousRoot}` : pki.ca.certPem } : {}),
+        ...(node.tier !== 'none' && !gateway ? { caCertPem } : {}),
         ...(node.tier !== 'none' && previousRoot && node.paths.previousCaFile ? { previousCaCertPem: previousRoot } : {}),
-        ...(cert ? { certificate: cert } : {}),
-        labels: { ...labels, 'federation-pki.node': node.id },
+        ...(cert && !gateway ? { certificate: cert } : {}),
+        ...(gateway ? { networkNamespace: gateway.namespace } : {}),
+        labels: nodeLabels,
       }));
       const outId = node.id.replace(/-/g, '_');
       new TerraformOutput(this, `${outId}_container`, { value: node.containerName });
@@ -81,6 +88,17 @@ export class SiteStack extends ResolvedOnceStack {
     }
     this.containers = containers;
   }
+}
+
+/** The mTLS gateway of a Loom node that has one (see LoomGateway), else undefined. */
+function addLoomGateway(scope: Construct, node: NodeModel, deps: {
+  network: Network; imageFor: (name: string) => Image; certificate?: ILocationCertificate; caCertPem: string; labels: Record<string, string>;
+}): LoomGateway | undefined {
+  if (node.kind !== 'loom' || !node.gateway) return undefined;
+  if (!deps.certificate) throw new Error(`Loom node ${node.id}: its gateway needs the node's certificate from the pki stack`);
+  return new LoomGateway(scope, `gateway-${node.id}`, {
+    node, network: deps.network, image: deps.imageFor(node.gateway.image), certificate: deps.certificate, caCertPem: deps.caCertPem, labels: deps.labels,
+  });
 }
 
 function renderConfigFile(node: NodeModel, fed: FederationModel): string {
