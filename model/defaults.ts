@@ -73,7 +73,7 @@ export const CONTAINER_LAYOUT = {
     caFile: '/usr/local/etc/haproxy/certs/federation-ca.pem',
     grpcDeniedFile: '/usr/local/etc/haproxy/errors/grpc-permission-denied.http',
     httpDeniedFile: '/usr/local/etc/haproxy/errors/http-forbidden.http',
-    /** Runtime API (`set ssl cert`, `set ssl ca-file`): /tmp, since the service owns no other writable directory. */
-    adminSocket: '/tmp/haproxy-admin.sock',
+    /** Runtime API (`set ssl cert`, `set ssl ca-file`): /run is uid 0's, so it needs no capability to write. */
+    adminSocket: '/var/run/haproxy-admin.sock',
   },
 } as const;

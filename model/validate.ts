@@ -54,7 +54,7 @@ export const RULES = {
   leRenew: 'Loom reference, letsencrypt.renew_before_days: range 1..89',
   leTos: 'Loom reference, letsencrypt.accept_tos: must be true (the server refuses to start when false)',
   cacheDir: 'paths inside containers are absolute and normalized',
-  loomGatewayTierNone: 'tier none has no mTLS gateway: a Loom node in tier none takes no gateway or allowedClients',
+  loomGatewayTierNone: 'tier none has no mTLS gateway: a Loom node in tier none takes no gateway settings',
   loomGatewayMode: 'behind its mTLS gateway Loom runs with TLS off on 127.0.0.1 (its REST gateway dials gRPC without TLS) and the gateway presents the federation-issued certificate (HAProxy 2.6 has no ACME client): tls.mode is manual there; for Loom\'s own self-signed or letsencrypt TLS set gateway: { enabled: false }, which checks no client certificate',
   loomMtlsNeedsGateway: 'Loom v1.4.0 checks no client certificate itself (ca_file is ignored, require_client_cert dropped): mTLS for Loom is enforced only by its gateway; keep gateway.enabled, or set tls.mtls false',
   loomAllowedClients: 'allowedClients name SemStreams nodes by id (not tier none) or client CNs: DNS names inside the federation domain, not the canary\'s, each once',
@@ -433,8 +433,8 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   const gatewayed = tier !== 'none' && (gateway ? c.optBool(gateway, 'enabled', 'gateway') : undefined) !== false;
   if (gateway) c.optString(gateway, 'image', 'gateway');
   if (tier === 'none' && gateway) c.add('gateway', 'gateway settings given in tier none', RULES.loomGatewayTierNone);
+  // In tier none allowedClients are kept but not enforced (report warns): a spec can switch tiers in one line.
   const allowed = c.optStringList(n, 'allowedClients');
-  if (tier === 'none' && allowed !== undefined && allowed.length > 0) c.add('allowedClients', 'allowedClients given in tier none', RULES.loomGatewayTierNone);
   if (c.optBool(n, 'llmSuppliedByOperator') !== true) checkLlm(c, n);
   checkLoomTls(c, n, tier, ctx, ports, gatewayed);
   if (tier === 'acme' && !gatewayed && !isObj(n.tls)) {

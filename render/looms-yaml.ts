@@ -101,8 +101,8 @@ export function renderLoomClientCommand(node: LoomNodeModel, caFile = 'federatio
         + 'which the TUI cannot present, so this command alone is refused. Through the gateway: run a local TLS client '
         + `holding an allowed certificate, e.g. socat TCP-LISTEN:${node.grpcPort},bind=127.0.0.1,fork,reuseaddr `
         + `OPENSSL:${node.fqdn}:${node.grpcPort},cert=client.crt,key=client.key,cafile=${caFile},commonname=${node.fqdn} `
-        + `and then loom --server 127.0.0.1:${node.grpcPort}. On the Docker host: docker run --rm -it `
-        + `--network container:${g.namespaceContainerName} ${node.image} loom --server 127.0.0.1:${g.backendGrpcPort} `
+        + `and then loom --server 127.0.0.1:${node.grpcPort}. As root on the Docker host: nsenter --net=/proc/$(docker inspect -f '{{.State.Pid}}' `
+        + `${g.namespaceContainerName})/ns/net loom --server 127.0.0.1:${g.backendGrpcPort} `
         + '(plaintext on the namespace\'s loopback, bypassing the gateway).',
     };
   }
