@@ -25,6 +25,15 @@ export function renderMermaid(facts: FederationFacts): string {
   for (const l of facts.links) {
     lines.push(`  ${mermaidId('node', l.from)} ${ARROW[l.transport](l.transport)} ${mermaidId('node', l.to)}`);
   }
+  // Who may reach each Loom server (its gateway's allow-list, or anyone through an open door).
+  const loomIds = new Set(facts.nodes.filter((n) => n.kind === 'loom').map((n) => n.id));
+  const declared = new Set<string>();
+  for (const e of facts.trustEdges.filter((x) => loomIds.has(x.server))) {
+    // A client that is no node (a CN, or an open door such as "(any client)") gets a rounded node of its own.
+    const from = byId.has(e.client) ? mermaidId('node', e.client) : mermaidId('client', e.client.toLowerCase());
+    if (!byId.has(e.client) && !declared.has(from)) { lines.push(`  ${from}(["${label(e.client)}"])`); declared.add(from); }
+    lines.push(`  ${from} ${ARROW[e.transport](`calls Loom (${e.transport})`)} ${mermaidId('node', e.server)}`);
+  }
   if (facts.stepCa) {
     const acmeNodes = [...new Set(facts.certificates.filter((c) => c.source === 'step-ca').map((c) => c.nodeId))];
     for (const id of acmeNodes) lines.push(`  ${mermaidId('node', id)} -. "ACME" .-> step_ca`);

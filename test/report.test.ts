@@ -5,7 +5,7 @@ import { join } from 'path';
 import { runCli } from '../cli/main';
 import { resolveFederation } from '../model/resolve';
 import {
-  ANY_CLIENT, ANY_CLIENT_WITHOUT_CERT, ANY_FEDERATION_CERT, collectFacts, deriveTrustEdges, deriveWarnings, diffFacts, diffOfSpecs,
+  ANY_CLIENT, ANY_CLIENT_WITHOUT_CERT, collectFacts, deriveTrustEdges, deriveWarnings, diffFacts, diffOfSpecs,
   isEmptyDiff, renderMermaid, renderReport, reportOfSpec,
 } from '../report';
 import { exampleCopy } from './helpers';
@@ -25,11 +25,29 @@ function changedExample(): any {
 }
 
 describe('trust edges', () => {
-  test('the example: each link admitted by its CN; Loom admits any federation certificate', () => {
+  test('the example: each link admitted by its CN; Loom\'s gateway admits its allow-list only', () => {
     expect(deriveTrustEdges(resolveFederation(exampleCopy())).map((e) => [e.server, e.ports, e.client, e.clientCn, e.transport])).toEqual([
       ['location-a', [9000], 'location-b', 'location-b.semstreams.local', 'mTLS'],
-      ['loom', [60051, 8080], ANY_FEDERATION_CERT, undefined, 'mTLS'],
+      ['loom', [60051, 8080], 'location-b', 'location-b.semstreams.local', 'mTLS'],
       ['location-b', [9001], 'location-c', 'location-c.semstreams.local', 'mTLS'],
+    ]);
+    const loom = deriveTrustEdges(resolveFederation(exampleCopy())).find((e) => e.server === 'loom')!;
+    expect(loom.admittedBy).toMatch(/^gateway: federation signer \(issuer pinned\) \+ whole subject on allowedClients/);
+  });
+
+  test('Loom without its gateway: anyone, over TLS on gRPC and in plaintext on HTTP', () => {
+    const spec = exampleCopy();
+    Object.assign(spec.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    expect(deriveTrustEdges(resolveFederation(spec)).filter((e) => e.server === 'loom').map((e) => [e.ports, e.client, e.transport])).toEqual([
+      [[60051], ANY_CLIENT, 'TLS'], [[8080], ANY_CLIENT, 'plain'],
+    ]);
+  });
+
+  test('CN entries on a Loom allow-list are clients of their own', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes[1].allowedClients = ['location-b', 'ops.semstreams.local'];
+    expect(deriveTrustEdges(resolveFederation(spec)).filter((e) => e.server === 'loom').map((e) => [e.client, e.clientCn])).toEqual([
+      ['location-b', 'location-b.semstreams.local'], ['ops.semstreams.local', 'ops.semstreams.local'],
     ]);
   });
 
@@ -53,8 +71,17 @@ describe('trust edges', () => {
 describe('warnings', () => {
   const kinds = (spec: any) => deriveWarnings(resolveFederation(spec)).map((w) => `${w.kind} ${w.subject}`);
 
-  test('the example: Loom mTLS has no CN control; renewal windows cannot be known from a spec', () => {
-    expect(kinds(exampleCopy())).toEqual(['loom-mtls-without-cn-control loom', 'renewal-window-unknown (federation)']);
+  test('the example: only that renewal windows cannot be known from a spec (Loom is behind its gateway)', () => {
+    expect(kinds(exampleCopy())).toEqual(['renewal-window-unknown (federation)']);
+  });
+
+  test('Loom without its gateway, and a gateway that admits nobody', () => {
+    const own = exampleCopy();
+    Object.assign(own.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    expect(kinds(own)).toContain('loom-without-gateway loom');
+    const nobody = exampleCopy();
+    nobody.sites[0].nodes[1].allowedClients = [];
+    expect(kinds(nobody)).toContain('loom-admits-nobody loom');
   });
 
   test('tier none on links between sites, not within one', () => {
@@ -82,6 +109,16 @@ describe('Mermaid', () => {
     expect(m).toMatch(/subgraph site_location_a\["site location-a"\]\n {4}node_location_a\[.*\n {4}node_loom\[.*\n {2}end/);
     expect(m).toContain('node_location_a == "mTLS" ==> node_location_b');
     expect(m).toContain('node_location_b == "mTLS" ==> node_location_c');
+  });
+
+  test('edges for who may reach Loom: its allow-list through the gateway, or anyone without it', () => {
+    expect(renderMermaid(factsOf(exampleCopy()))).toContain('node_location_b == "calls Loom (mTLS)" ==> node_loom');
+    const own = exampleCopy();
+    Object.assign(own.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    const m = renderMermaid(factsOf(own));
+    expect(m).toContain('client__any_client_(["(any client)"])');
+    expect(m).toContain('client__any_client_ -- "calls Loom (TLS)" --> node_loom');
+    expect(m).toContain('client__any_client_ -. "calls Loom (plain)" .-> node_loom');
   });
 
   test('TLS and plaintext links get their own arrows', () => {
