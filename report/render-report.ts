@@ -19,7 +19,7 @@ export function renderReport(facts: FederationFacts): string {
     '',
     '## Diagram',
     '',
-    'Arrows point from the serving node to the node that dials it (the direction data flows); thick: mTLS, thin: TLS, dotted: plaintext.',
+    'Arrows point from the serving node to the node that dials it (the direction data flows), and into a Loom server from each client its gateway admits; thick: mTLS, thin: TLS, dotted: plaintext.',
     '',
     '```mermaid',
     renderMermaid(facts),
