@@ -36,6 +36,8 @@ export interface EndpointCheckInputs {
 const DAY_MS = 86_400_000;
 /** Certificates living less than this are judged by the fraction of their life left, not by --warn-days. */
 const SHORT_LIVED_MS = 7 * DAY_MS;
+/** What OpenSSL says when the peer answered a ClientHello with plaintext (e.g. an HTTP error page). */
+const PLAINTEXT = /WRONG_VERSION_NUMBER|wrong version number|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|record layer failure/i;
 const PROTOCOL_REFUSED = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER|VERSION_TOO_LOW|INAPPROPRIATE_FALLBACK/;
 
 /** Reads a client identity's CN (the key stays opaque). */
@@ -80,9 +82,16 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
     for (const c of applicableAfterHandshake(t)) emit(c, 'skip', 'not performed: no connection');
     return results;
   }
+  // A server that answers a ClientHello with something that is not TLS (Loom's HTTP port without its
+  // gateway is plain HTTP) refuses nobody: every later "refusal" would be that, so none is judged.
+  let noTls = false;
   if (main.kind === 'handshake-error') {
     if (!permitted && t.mtls && t.requireClientCert && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|ECONNRESET/.test(main.code)) {
       emit('handshake', 'skip', `not performed: the server ends the handshake without a client certificate (${main.code})`, 'pass --client-cert/--client-key of a client on its allow-list');
+    } else if (!main.local && PLAINTEXT.test(`${main.code} ${main.message}`)) {
+      noTls = true;
+      emit('handshake', 'fail', `no TLS on this port: the server does not answer a TLS handshake (${main.code}); it speaks plaintext, to every client`,
+        t.kind === 'loom' ? 'Loom v1.4.0 serves its HTTP port in plaintext whatever server.tls says: publish its mTLS gateway\'s port instead' : 'check the endpoint is the TLS port the plan names');
     } else {
       emit('handshake', 'fail', `handshake failed: ${explainRefusal({ code: main.code })}`, main.local ? 'this machine\'s TLS library refused to make the attempt' : undefined);
     }
@@ -105,6 +114,16 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
     checkExpiry(t, peer, inputs, emit);
   }
 
+  if (noTls) {
+    emit('legacy-tls', 'skip', 'not performed: no TLS on this port');
+    // A plaintext port admits every client, with or without a certificate: each admission check fails.
+    if (t.mtls) {
+      for (const c of ['no-client-cert', 'foreign-ca', 'canary', 'permitted-client'] as CheckId[]) {
+        emit(c, 'fail', 'this port speaks plaintext: every client is admitted, with or without a certificate, and nobody is authenticated', t.kind === 'loom' ? LOOM_HINT : undefined);
+      }
+    }
+    return results;
+  }
   // 4. TLS 1.0/1.1: offered alone, with every cipher this machine has; the server must refuse.
   checkLegacy(t, await dial({ cert: permitted?.cert, key: permitted?.key, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0', request: true }), !!permitted, emit);
 
