@@ -433,7 +433,7 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   const gatewayed = tier !== 'none' && (gateway ? c.optBool(gateway, 'enabled', 'gateway') : undefined) !== false;
   if (gateway) c.optString(gateway, 'image', 'gateway');
   if (tier === 'none' && gateway) c.add('gateway', 'gateway settings given in tier none', RULES.loomGatewayTierNone);
-  // In tier none allowedClients are kept but not enforced (report warns): a spec can switch tiers in one line.
+  // In tier none allowedClients are accepted but not enforced (there is no gateway): a spec can switch tiers in one line.
   const allowed = c.optStringList(n, 'allowedClients');
   if (c.optBool(n, 'llmSuppliedByOperator') !== true) checkLlm(c, n);
   checkLoomTls(c, n, tier, ctx, ports, gatewayed);
