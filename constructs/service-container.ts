@@ -50,6 +50,12 @@ export interface ServiceContainerProps {
    * @default cdktf's names from the construct path, with a hash
    */
   readonly planName?: string;
+  /**
+   * Join this container's network namespace instead of the site network (Loom behind its gateway): the
+   * namespace's owner carries the aliases, published ports and hosts entries.
+   * @default none: the container joins the site network and publishes the node's ports itself
+   */
+  readonly networkNamespace?: Container;
 }
 
 /**
@@ -88,10 +94,12 @@ export class ServiceContainer extends Construct {
       securityOpts: ['no-new-privileges:true'],
       // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
       // (created by the step-ca stack, hence by name).
-      networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
-      ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+      ...(props.networkNamespace ? { networkMode: `container:${props.networkNamespace.id}` } : {
+        networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
+        ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+        host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+      }),
       ...(Object.keys(node.environment).length > 0 ? { env: Object.entries(node.environment).map(([k, v]) => `${k}=${v}`) } : {}),
-      host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),

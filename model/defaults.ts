@@ -9,7 +9,7 @@ export const DEFAULTS = {
   mtls: true,
   requireClientCert: true,
   dockerHost: 'unix:///var/run/docker.sock',
-  images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine' },
+  images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine', loomGateway: 'haproxy:2.6.12' },
   semstreams: {
     outputPort: 8081, outputPath: '/ws', subjects: ['federated.data'], platformType: 'edge',
     /** websocket_input reconnect backoff: 1 s doubling to 10 s, retrying forever (tested with the real program). */
@@ -36,6 +36,9 @@ export const DEFAULTS = {
     httpChallengePort: 80,
     cacheDir: '/var/loom/letsencrypt',
     renewBeforeDays: 30,
+    /** Where Loom listens behind its gateway (127.0.0.1 in the gateway's namespace): first free from these. */
+    backendGrpcPort: 50051,
+    backendHttpPort: 50080,
   },
 } as const;
 
@@ -66,5 +69,17 @@ export const CONTAINER_LAYOUT = {
     configFile: '/etc/loom/looms.yaml',
     /** LOOM_DATA_DIR: sessions (SQLite), agents, artifacts; on a named volume. */
     dataDir: '/var/lib/loom',
+  },
+  /** The official HAProxy image's layout: its default command reads /usr/local/etc/haproxy/haproxy.cfg. */
+  loomGateway: {
+    configFile: '/usr/local/etc/haproxy/haproxy.cfg',
+    certFile: '/usr/local/etc/haproxy/certs/server.pem',
+    /** HAProxy loads `<crt>.key` beside a certificate without a key: the key stays a file of its own, 0600. */
+    keyFile: '/usr/local/etc/haproxy/certs/server.pem.key',
+    caFile: '/usr/local/etc/haproxy/certs/federation-ca.pem',
+    grpcDeniedFile: '/usr/local/etc/haproxy/errors/grpc-permission-denied.http',
+    httpDeniedFile: '/usr/local/etc/haproxy/errors/http-forbidden.http',
+    /** Runtime API (`set ssl cert`, `set ssl ca-file`): /run is uid 0's, so it needs no capability to write. */
+    adminSocket: '/var/run/haproxy-admin.sock',
   },
 } as const;

@@ -195,6 +195,44 @@ export interface LoomNodeModel extends NodeModelBase {
   readonly httpPort: number;
   readonly tls: LoomTlsModel;
   readonly extraConfig: Readonly<Record<string, unknown>>;
+  /**
+   * The mTLS gateway that owns the published ports (every tier but none, unless the spec disables it).
+   * With it, Loom listens on 127.0.0.1 at the gateway's backend ports with TLS off, and `tls` is what the
+   * published ports do (the gateway's TLS), not Loom's.
+   */
+  readonly gateway?: LoomGatewayModel;
+}
+
+/** A client the gateway admits: the whole subject, RFC 2253, as HAProxy prints it. */
+export interface LoomAllowedClientModel {
+  /** The SemStreams node it is, when the spec named a node. */
+  readonly nodeId?: string;
+  readonly commonName: string;
+  /** e.g. `CN=location-b.semstreams.local,O=semstreams`. */
+  readonly subject: string;
+}
+
+export interface LoomGatewayModel {
+  readonly image: string;
+  /** The HAProxy container (network namespace: the holder's). */
+  readonly containerName: string;
+  /** The idle container that owns the network namespace, the site network aliases and the published ports. */
+  readonly namespaceContainerName: string;
+  readonly command: readonly string[];
+  readonly namespaceCommand: readonly string[];
+  /** Whether the gateway requires and checks client certificates (the spec's mTLS for this node). */
+  readonly mtls: boolean;
+  /** Subject (RFC 2253) of the CA that signs node certificates: client certificates must name it as issuer. */
+  readonly issuerSubject: string;
+  readonly allowedClients: readonly LoomAllowedClientModel[];
+  readonly minVersion: TlsVersion;
+  /** Where Loom listens, on 127.0.0.1 inside the namespace (never published). */
+  readonly backendGrpcPort: number;
+  readonly backendHttpPort: number;
+  readonly paths: {
+    readonly configFile: string; readonly certFile: string; readonly keyFile: string; readonly caFile: string;
+    readonly grpcDeniedFile: string; readonly httpDeniedFile: string; readonly adminSocket: string;
+  };
 }
 
 export type LoomTlsModel =

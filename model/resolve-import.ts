@@ -4,6 +4,7 @@
  * rotation every trust list gains the previous root.
  */
 import { PREVIOUS_ROOT_LAYOUT } from './import-model';
+import { subjectOfPem } from './resolve-loom-gateway';
 import { FederationModel, NodeModel } from './model';
 import { SpecError } from './problems';
 import { FederationSpec } from './spec';
@@ -35,8 +36,12 @@ export function applyImportedPki(spec: FederationSpec, options: ResolveOptions, 
     const own = result.nodeCertificates.get(node.id);
     const certificate = node.certificate && own ? { ...node.certificate, imported: own } : node.certificate;
     const previousCaFile = rotating && node.kind === 'semstreams' && node.tier !== 'none' ? PREVIOUS_ROOT_LAYOUT.semstreams : undefined;
+    // A gateway pins the issuer of client certificates: with an imported CA, the CA that signs node certificates.
+    const signer = result.ca ? result.ca.intermediate?.certPem ?? result.ca.rootCertPem : undefined;
+    const gateway = node.kind === 'loom' && node.gateway && signer ? { gateway: { ...node.gateway, issuerSubject: subjectOfPem(signer) } } : {};
     return {
       ...node,
+      ...gateway,
       ...(certificate ? { certificate } : {}),
       ...(previousCaFile ? { paths: { ...node.paths, previousCaFile } } : {}),
     };

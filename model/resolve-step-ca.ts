@@ -19,7 +19,7 @@ export function acmeNodes(spec: FederationSpec): { site: SiteSpec; node: NodeSpe
 
 /** Loom servers that take their certificate from step-ca (tier acme, letsencrypt mode). */
 export function loomAcmeNodes(spec: FederationSpec): LoomNodeSpec[] {
-  return acmeNodes(spec).map((e) => e.node).filter((n): n is LoomNodeSpec => n.kind === 'loom' && (n.tls?.mode ?? 'letsencrypt') === 'letsencrypt');
+  return acmeNodes(spec).map((e) => e.node).filter((n): n is LoomNodeSpec => n.kind === 'loom' && n.gateway?.enabled === false && (n.tls?.mode ?? 'letsencrypt') === 'letsencrypt');
 }
 
 /** Loom's renew_before_days under step-ca (it renews in whole days, checked daily). */

@@ -12,6 +12,7 @@ import {
   challengePort, dockerHostOf, loomRenewBeforeDays, resolveSemStreamsAcme, resolveStepCa, stepCaRoute,
 } from './resolve-step-ca';
 import { applyImportedPki, ResolveOptions } from './resolve-import';
+import { hasLoomGateway, loomClientNodeIds, resolveLoomGateway } from './resolve-loom-gateway';
 import { FederationSpec, LoomNodeSpec, NodeSpec, SemStreamsNodeSpec, SiteSpec } from './spec';
 import { validateSpec } from './validate';
 
@@ -39,7 +40,7 @@ export function resolveFederation(spec: FederationSpec, options: ResolveOptions 
   // Links by endpoint, so resolving a node does not scan every link (linear in the federation's size).
   const linksFrom = groupBy(links, (l) => l.from);
   const linksTo = groupBy(links, (l) => l.to);
-  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links, linksFrom, linksTo, stepCa };
+  const ctx: ResolveContext = { spec, fedTier, mtls, byId, links, linksFrom, linksTo, stepCa, loomClients: loomClientNodeIds(spec) };
   const sites: SiteModel[] = spec.sites.map((site) => resolveSite(site, ctx));
   const ca = spec.ca ?? {};
   return applyImportedPki(spec, options, {
@@ -73,6 +74,8 @@ interface ResolveContext {
   readonly linksFrom: ReadonlyMap<string, readonly { from: string; to: string }[]>;
   readonly linksTo: ReadonlyMap<string, readonly { from: string; to: string }[]>;
   readonly stepCa?: StepCaModel;
+  /** SemStreams nodes some Loom gateway admits: they dial Loom with their certificate. */
+  readonly loomClients: ReadonlySet<string>;
 }
 
 /** Networks, hosts entries and published challenge port that let a tier-acme node and step-ca reach each other. */
@@ -154,7 +157,7 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
   });
 
   const serverAuth = tlsOn && output !== undefined;
-  const clientAuth = mtls && inputs.length > 0;
+  const clientAuth = mtls && (inputs.length > 0 || ctx.loomClients.has(n.id));
   const configFile = layout.configFile;
   const acme = base.tier === 'acme' && ctx.stepCa && (output || inputs.length > 0) ? resolveSemStreamsAcme(ctx.spec, ctx.stepCa, n) : undefined;
   const routing = acmeRouting(site, ctx, acme ? challengePort(acme.challengeType) : undefined);
@@ -198,7 +201,8 @@ function extraHostsFor(site: SiteSpec, upstreams: readonly { site: SiteSpec; nod
 function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): LoomNodeModel {
   const base = baseOf(n, site, ctx);
   const layout = CONTAINER_LAYOUT.loom;
-  const tls = resolveLoomTls(n, base.tier, base.dnsNames, base.ipAddresses, ctx);
+  const gatewayed = hasLoomGateway(n, base.tier);
+  const tls = resolveLoomTls(n, base.tier, base.dnsNames, base.ipAddresses, ctx, gatewayed);
   const grpcPort = n.grpcPort ?? DEFAULTS.loom.grpcPort;
   const httpPort = n.httpPort ?? DEFAULTS.loom.httpPort;
   const configFile = layout.configFile;
@@ -232,13 +236,19 @@ function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): Loom
     httpPort,
     tls,
     extraConfig: n.extraConfig ?? {},
+    ...(gatewayed && tls.mode === 'manual' ? {
+      gateway: resolveLoomGateway({
+        spec: ctx.spec, node: n, byId: ctx.byId, mtls: tls.mtls, minVersion: base.minVersion, publishedPorts: [grpcPort, httpPort, ...challenge],
+      }),
+    } : {}),
   };
 }
 
-function resolveLoomTls(n: LoomNodeSpec, tier: string, dnsNames: readonly string[], ips: readonly string[], ctx: ResolveContext): LoomTlsModel {
+function resolveLoomTls(n: LoomNodeSpec, tier: string, dnsNames: readonly string[], ips: readonly string[], ctx: ResolveContext, gatewayed: boolean): LoomTlsModel {
   if (tier === 'none') return { mode: 'disabled' };
   const t = n.tls ?? {};
-  const mode = t.mode ?? (tier === 'acme' ? 'letsencrypt' : 'manual');
+  // Behind the gateway the published ports present the federation-issued certificate in every tier.
+  const mode = t.mode ?? (tier === 'acme' && !gatewayed ? 'letsencrypt' : 'manual');
   if (mode === 'manual') {
     const mtls = t.mtls ?? ctx.mtls;
     return {

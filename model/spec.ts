@@ -179,6 +179,12 @@ export interface ImagesSpec {
   readonly loom?: string;
   /** @default 'nats:2.10-alpine' */
   readonly nats?: string;
+  /**
+   * Image of every Loom node's mTLS gateway (HAProxy 2.6: its entrypoint runs `haproxy` and the image has
+   * `sleep` for the idle namespace holder). Override for a private registry or a locally built image.
+   * @default 'haproxy:2.6.12'
+   */
+  readonly loomGateway?: string;
 }
 
 export interface SiteSpec {
@@ -282,16 +288,54 @@ export interface LoomNodeSpec extends NodeSpecBase {
   /** Loom TLS settings. */
   readonly tls?: LoomTlsSpec;
   /**
+   * Who may connect to this Loom server through its mTLS gateway: ids of SemStreams nodes (admitted by their
+   * federation certificate, which then carries clientAuth) or client CNs inside the federation domain
+   * (admitted when the federation signer issued them with subject exactly `CN=<cn>, O=<ca.organization>`).
+   * Under mTLS an empty list admits nobody, and the security policy reports it (FPKI-EMPTY-CLIENT-CN-ALLOWLIST).
+   * @default []
+   */
+  readonly allowedClients?: readonly string[];
+  /**
+   * The mTLS gateway in front of this Loom server (Loom v1.4.0 checks no client certificate itself).
+   * @default enabled outside tier none, image images.loomGateway
+   */
+  readonly gateway?: LoomGatewaySpec;
+  /**
+   * Loom starts only with an `llm` section (it checks every agent's LLM before listening). Validation asks
+   * for `extraConfig.llm` unless this is true: the operator supplies it another way (their own command or
+   * config file, a mounted file, ...).
+   * @default false
+   */
+  readonly llmSuppliedByOperator?: boolean;
+  /**
    * The operator's other looms.yaml sections (`llm`, `database`, `observability`, `agents`, ... and
    * non-TLS `server` keys), merged into the generated file. `server.tls`, `server.host` and the ports stay the library's.
    */
   readonly extraConfig?: Record<string, unknown>;
 }
 
+/**
+ * The gateway owns the node's published gRPC and HTTP ports: it terminates TLS with the node's
+ * federation-issued certificate, requires client certificates signed by the federation signer (mTLS) and
+ * admits only `allowedClients`; Loom listens on 127.0.0.1 inside the gateway's network namespace with TLS off.
+ */
+export interface LoomGatewaySpec {
+  /**
+   * `false`: Loom owns its ports itself, with its own TLS (any tls.mode) and no client authentication on
+   * either port (its HTTP port is always plaintext). Not allowed with mTLS, which only the gateway enforces.
+   * @default true outside tier none
+   */
+  readonly enabled?: boolean;
+  /** Gateway image. @default images.loomGateway */
+  readonly image?: string;
+}
+
 export interface LoomTlsSpec {
   /**
-   * TLS mode. Default follows the tier: manual in tier manual (a federation-issued certificate),
-   * letsencrypt in tier acme, TLS disabled in tier none.
+   * TLS mode. Behind the gateway (the default) only manual: the gateway presents the federation-issued
+   * certificate in every tier, tier acme included (HAProxy 2.6 has no ACME client, and Loom's own TLS
+   * must stay off behind it). Without the gateway the default follows the tier: manual in tier manual,
+   * letsencrypt in tier acme. Tier none: TLS disabled.
    */
   readonly mode?: LoomTlsMode;
   /**

@@ -54,6 +54,11 @@ export const RULES = {
   leRenew: 'Loom reference, letsencrypt.renew_before_days: range 1..89',
   leTos: 'Loom reference, letsencrypt.accept_tos: must be true (the server refuses to start when false)',
   cacheDir: 'paths inside containers are absolute and normalized',
+  loomGatewayTierNone: 'tier none has no mTLS gateway: a Loom node in tier none takes no gateway settings',
+  loomGatewayMode: 'behind its mTLS gateway Loom runs with TLS off on 127.0.0.1 (its REST gateway dials gRPC without TLS) and the gateway presents the federation-issued certificate (HAProxy 2.6 has no ACME client): tls.mode is manual there; for Loom\'s own self-signed or letsencrypt TLS set gateway: { enabled: false }, which checks no client certificate',
+  loomMtlsNeedsGateway: 'Loom v1.4.0 checks no client certificate itself (ca_file is ignored, require_client_cert dropped): mTLS for Loom is enforced only by its gateway; keep gateway.enabled, or set tls.mtls false',
+  loomAllowedClients: 'allowedClients name SemStreams nodes by id (not tier none) or client CNs: DNS names inside the federation domain, not the canary\'s, each once',
+  loomLlm: 'Loom starts only with an llm section (it checks every agent\'s LLM before listening; the default provider, anthropic, needs an API key): give extraConfig.llm with a provider, e.g. extraConfig: { llm: { provider: ollama, ollama_endpoint: "http://ollama:11434", ollama_model: "llama3.2" } }, or set llmSuppliedByOperator: true when you supply it another way',
   extraConfig: 'extraConfig is a map of looms.yaml sections; server.tls, server.host, server.port and server.http_port belong to federation-pki',
   linkEnds: 'links name existing nodes by id',
   selfLink: 'a node does not link to itself',
@@ -74,12 +79,13 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   spec: ['name', 'domain', 'ca', 'tier', 'tls', 'images', 'sites', 'links', 'production', 'stepCa', 'acme'],
   ca: ['keyAlgorithm', 'commonName', 'organization', 'rootValidityDays', 'leafValidityDays', 'earlyRenewalDays', 'import'],
   tls: ['minVersion', 'mtls', 'requireClientCert', 'insecureSkipVerify'],
-  images: ['semstreams', 'loom', 'nats'],
+  images: ['semstreams', 'loom', 'nats', 'loomGateway'],
   site: ['id', 'docker', 'nats', 'nodes'],
   docker: ['host', 'certPath', 'address'],
   nats: ['urls', 'image'],
   semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType', 'certificate'],
-  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate'],
+  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate', 'allowedClients', 'gateway', 'llmSuppliedByOperator'],
+  gateway: ['enabled', 'image'],
   sans: ['dns', 'ip'],
   output: ['port', 'path', 'subjects'],
   loomTls: ['mode', 'mtls', 'requireClientCert', 'selfSigned', 'letsencrypt'],
@@ -183,6 +189,10 @@ interface NodeFacts {
   hasOutput: boolean;
   mtls: boolean;
   ports: { port: number; field: string }[];
+  /** Loom: behind its mTLS gateway. */
+  loomGatewayed?: boolean;
+  /** Loom: the spec's allowedClients, checked once every node is known. */
+  allowedClients?: readonly string[];
 }
 
 /** Validates a spec; returns every problem found. */
@@ -260,7 +270,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
           acmeFacts.push({
             id: nodeId, site: siteId, kind: facts.kind, tier: facts.tier, dockerHost,
             ...(address !== undefined ? { siteAddress: address } : {}),
-            ...(isObj(rawNode.tls) ? { loomTls: rawNode.tls } : {}),
+            ...(facts.loomGatewayed ? { loomTls: { ...(isObj(rawNode.tls) ? rawNode.tls : {}), mode: 'manual' } } : isObj(rawNode.tls) ? { loomTls: rawNode.tls } : {}),
           });
           const list = portsByHost.get(dockerHost) ?? [];
           for (const p of facts.ports) {
@@ -286,6 +296,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
     } else portsByHost.set(p.host, [...(portsByHost.get(p.host) ?? []), p]);
   }
   checkLinks(top, input.links, nodes, duplicateIds);
+  checkAllowedClients(top, nodes, domain);
   return top.problems;
 }
 
@@ -418,17 +429,65 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
     if (http === grpc) c.add('httpPort', `${http} is also the gRPC port`, RULES.distinctPorts);
     else ports.push({ port: http, field: 'httpPort' });
   }
-  checkLoomTls(c, n, tier, ctx, ports);
-  if (tier === 'acme' && !isObj(n.tls)) {
+  const gateway = c.optObj(n, 'gateway', KNOWN_FIELDS.gateway);
+  const gatewayed = tier !== 'none' && (gateway ? c.optBool(gateway, 'enabled', 'gateway') : undefined) !== false;
+  if (gateway) c.optString(gateway, 'image', 'gateway');
+  if (tier === 'none' && gateway) c.add('gateway', 'gateway settings given in tier none', RULES.loomGatewayTierNone);
+  // In tier none allowedClients are accepted but not enforced (there is no gateway): a spec can switch tiers in one line.
+  const allowed = c.optStringList(n, 'allowedClients');
+  if (c.optBool(n, 'llmSuppliedByOperator') !== true) checkLlm(c, n);
+  checkLoomTls(c, n, tier, ctx, ports, gatewayed);
+  if (tier === 'acme' && !gatewayed && !isObj(n.tls)) {
     c.add('tls.letsencrypt.acceptTos', 'undefined is not true (tier acme runs Loom in letsencrypt mode against step-ca)', RULES.leTos);
   }
   checkExtraConfig(c, n);
-  return { id: ctx.nodeId, site: ctx.siteId, kind, tier, hasOutput: false, mtls: false, ports };
+  return { id: ctx.nodeId, site: ctx.siteId, kind, tier, hasOutput: false, mtls: false, ports, loomGatewayed: gatewayed, ...(allowed ? { allowedClients: allowed } : {}) };
 }
 
-function checkLoomTls(c: Checker, n: Obj, tier: string, ctx: NodeContext, ports: NodeFacts['ports']): void {
+/** `extraConfig.llm`: a map naming a provider (Loom refuses to start without one it can reach). */
+function checkLlm(c: Checker, n: Obj): void {
+  const extra = isObj(n.extraConfig) ? n.extraConfig : {};
+  const llm = extra.llm;
+  if (llm === undefined) { c.add('extraConfig.llm', 'missing', RULES.loomLlm); return; }
+  if (!isObj(llm) || typeof llm.provider !== 'string' || llm.provider.length === 0) {
+    c.add('extraConfig.llm', `${show(llm)} is not a map with a provider`, RULES.loomLlm);
+  }
+}
+
+/** Each Loom's allowedClients against the federation's nodes (after every node is known). */
+function checkAllowedClients(top: Checker, nodes: Map<string, NodeFacts>, domain: string | undefined): void {
+  for (const n of nodes.values()) {
+    if (!n.allowedClients || n.tier === 'none') continue;
+    const c = top.in(n.site, n.id);
+    const seen = new Set<string>();
+    n.allowedClients.forEach((entry, i) => {
+      const field = `allowedClients[${i}]`;
+      if (seen.has(entry)) { c.add(field, `${show(entry)} is given twice`, RULES.loomAllowedClients); return; }
+      seen.add(entry);
+      const other = nodes.get(entry);
+      if (other) {
+        if (other.kind !== 'semstreams') c.add(field, `node ${entry} is a Loom server, which dials nobody`, RULES.loomAllowedClients);
+        else if (other.tier === 'none') c.add(field, `node ${entry} is tier none: it has no certificate`, RULES.loomAllowedClients);
+        return;
+      }
+      if (!isDnsName(entry)) c.add(field, `${show(entry)} is neither a node id nor a DNS name`, RULES.loomAllowedClients);
+      else if (domain !== undefined && !isInDomain(entry, domain)) c.add(field, `"${entry}" is outside domain ${domain}`, RULES.loomAllowedClients);
+      else if (domain !== undefined && entry === canaryCommonName(domain)) c.add(field, `"${entry}" is the canary's name`, RULES.loomAllowedClients);
+    });
+  }
+}
+
+function checkLoomTls(c: Checker, n: Obj, tier: string, ctx: NodeContext, ports: NodeFacts['ports'], gatewayed: boolean): void {
   const tls = c.optObj(n, 'tls', KNOWN_FIELDS.loomTls);
   if (!tls) return;
+  if (gatewayed && (tls.mode === 'self-signed' || tls.mode === 'letsencrypt' || tls.selfSigned !== undefined || tls.letsencrypt !== undefined)) {
+    const what = tls.mode === 'self-signed' || tls.mode === 'letsencrypt' ? 'tls.mode' : tls.selfSigned !== undefined ? 'tls.selfSigned' : 'tls.letsencrypt';
+    c.add(what, `${what === 'tls.mode' ? show(tls.mode) : 'given'} behind the mTLS gateway`, RULES.loomGatewayMode);
+    return;
+  }
+  if (!gatewayed && tier !== 'none' && (tls.mode ?? (tier === 'acme' ? 'letsencrypt' : 'manual')) === 'manual' && (c.optBool(tls, 'mtls', 'tls') ?? ctx.fedMtls)) {
+    c.add('gateway.enabled', 'false while Loom uses mTLS (tls.mtls, default: the federation\'s)', RULES.loomMtlsNeedsGateway);
+  }
   if (tier === 'none') {
     c.add('tls', 'tls settings given in tier none', RULES.loomTierNone);
     return;
@@ -459,7 +518,7 @@ function checkLoomTls(c: Checker, n: Obj, tier: string, ctx: NodeContext, ports:
   }
 
   const le = c.optObj(tls, 'letsencrypt', KNOWN_FIELDS.letsencrypt, 'tls');
-  const viaStepCa = tier === 'acme' && (mode === undefined || mode === 'letsencrypt');
+  const viaStepCa = tier === 'acme' && !gatewayed && (mode === undefined || mode === 'letsencrypt');
   if (mode === 'letsencrypt' || le || viaStepCa) {
     const l = le ?? {};
     const domains = c.optStringList(l, 'domains', 'tls.letsencrypt');

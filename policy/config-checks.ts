@@ -25,6 +25,7 @@ export function checkConfigs(c: ContainerFacts, ctx: ConfigCheckContext): Policy
   const findings: PolicyFinding[] = [];
   for (const u of c.uploads) {
     if (u.config) findings.push(...checkConfig(c, u, u.config, ctx));
+    else if (u.literal !== undefined) findings.push(...checkGatewayConfig(c, u, u.literal, ctx));
   }
   return findings;
 }
@@ -61,6 +62,32 @@ function checkConfig(c: ContainerFacts, u: UploadFacts, config: Record<string, u
       add(PolicyRule.LEAF_VALIDITY, field, `is ${value}: the self-signed certificate outlives ${MAX_LEAF_VALIDITY_DAYS} days`);
     }
   });
+  return findings;
+}
+
+/**
+ * A Loom gateway's haproxy.cfg (read as text: the file HAProxy loads). In production every TLS frontend
+ * requires client certificates; every frontend that verifies client certificates must admit someone by
+ * subject (`acl fpki_allowed_client ssl_c_s_dn ... -m str <subjects>`), as SemStreams must list allowed_client_cns.
+ */
+function checkGatewayConfig(c: ContainerFacts, u: UploadFacts, text: string, ctx: ConfigCheckContext): PolicyFinding[] {
+  const findings: PolicyFinding[] = [];
+  for (const section of text.split(/\n(?=frontend )/).filter((s) => s.startsWith('frontend '))) {
+    const name = section.split('\n')[0].slice('frontend '.length).trim();
+    const bindsTls = /^\s*bind .* ssl /m.test(section);
+    if (ctx.production && bindsTls && !/^\s*bind .* verify required/m.test(section)) {
+      findings.push({
+        rule: PolicyRule.CLIENT_CERT_NOT_REQUIRED, site: c.site, node: c.node, path: c.element.node.path,
+        message: `${u.file}: frontend ${name} does not require client certificates (no "verify required") in a production federation`,
+      });
+    }
+    if (!/^\s*bind .* verify (required|optional)/m.test(section)) continue;
+    if (/^\s*acl fpki_allowed_client ssl_c_s_dn\S* -m str "/m.test(section)) continue;
+    findings.push({
+      rule: PolicyRule.EMPTY_CLIENT_CN_ALLOWLIST, site: c.site, node: c.node, path: c.element.node.path,
+      message: `${u.file}: frontend ${name} verifies client certificates but admits no subject (allowedClients is empty): nobody can connect`,
+    });
+  }
   return findings;
 }
 

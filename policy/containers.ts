@@ -54,8 +54,13 @@ export function readContainer(app: SynthesizedApp, element: TerraformResource): 
     .map((l: any) => [l.label, l.value] as [string, string]));
   const names = new Set<string>([name]);
   if (typeof block.hostname === 'string') names.add(block.hostname);
-  for (const n of Array.isArray(block.networks_advanced) ? block.networks_advanced : []) {
-    for (const a of Array.isArray(n?.aliases) ? n.aliases : []) if (typeof a === 'string') names.add(a);
+  // A container in another's network namespace (Loom's gateway) answers to that container's names.
+  const shared = typeof block.network_mode === 'string' ? /^container:\$\{docker_container\.([A-Za-z0-9_-]+)\.id\}$/.exec(block.network_mode) : null;
+  const owner = shared ? app.stackJson(stack).resource?.docker_container?.[shared[1]] as Record<string, any> | undefined : undefined;
+  for (const b of owner ? [block, owner] : [block]) {
+    for (const n of Array.isArray(b.networks_advanced) ? b.networks_advanced : []) {
+      for (const a of Array.isArray(n?.aliases) ? n.aliases : []) if (typeof a === 'string') names.add(a);
+    }
   }
   const raw: RawUpload[] = (Array.isArray(block.upload) ? block.upload : []).map((u: Record<string, any>) => readUpload(app, stack, u));
   const keyPaths = new Set(raw.flatMap((u) => (u.config ? keyPathsIn(u.config) : [])));

@@ -9,16 +9,21 @@ const HEADER = [
   '# extraConfig so they survive the next deploy.',
 ].join('\n');
 
-/** The looms.yaml of `node` as an object: the operator's extraConfig with the library's server keys on top. */
+/**
+ * The looms.yaml of `node` as an object: the operator's extraConfig with the library's server keys on top.
+ * Behind its gateway Loom listens on 127.0.0.1 at the backend ports with TLS off (the gateway's namespace
+ * is the only one that reaches it); without one it owns the published ports.
+ */
 export function renderLoomConfig(node: LoomNodeModel): Record<string, unknown> {
   const { server: extraServer, ...sections } = node.extraConfig as { server?: Record<string, unknown> };
+  const g = node.gateway;
   return {
     server: {
       ...(extraServer ?? {}),
-      host: '0.0.0.0',
-      port: node.grpcPort,
-      http_port: node.httpPort,
-      tls: renderLoomTls(node),
+      host: g ? '127.0.0.1' : '0.0.0.0',
+      port: g ? g.backendGrpcPort : node.grpcPort,
+      http_port: g ? g.backendHttpPort : node.httpPort,
+      tls: g ? { enabled: false } : renderLoomTls(node),
     },
     ...sections,
   };
@@ -78,29 +83,46 @@ export function renderLoomTls(node: LoomNodeModel): Record<string, unknown> {
 }
 
 /**
- * The `loom` TUI command that reaches this server, with a note where the TUI cannot (it presents no
- * client certificate, so `require_client_cert: true` admits only programmatic gRPC clients).
+ * The `loom` TUI command that reaches this server, and a note on what it gets. The TUI presents no client
+ * certificate, so where the gateway requires one the note says how an operator gets through: a local TLS
+ * client that holds an allowed certificate, or the TUI inside the node's namespace.
  * `caFile` is where the operator saved the federation CA (the pki stack's `federation_ca_pem` output).
  */
 export function renderLoomClientCommand(node: LoomNodeModel, caFile = 'federation-ca.pem'): { command: string; note: string } {
   const server = `--server ${node.fqdn}:${node.grpcPort}`;
   const t = node.tls;
+  const g = node.gateway;
+  if (g) {
+    // Federation-issued in every tier, tier acme included: the federation root verifies it.
+    const command = `loom --tls --tls-ca-file ${caFile} ${server}`;
+    if (!g.mtls) return { command, note: 'The gateway presents the federation-issued certificate and checks no client certificate.' };
+    return {
+      command,
+      note: `The gateway requires a client certificate on the allow-list (${g.allowedClients.map((c) => c.commonName).join(', ') || 'empty: nobody'}), `
+        + 'which the TUI cannot present, so this command alone is refused. Through the gateway: run a local TLS client '
+        + `holding an allowed certificate, e.g. socat TCP-LISTEN:${node.grpcPort},bind=127.0.0.1,fork,reuseaddr `
+        + `OPENSSL:${node.fqdn}:${node.grpcPort},cert=client.crt,key=client.key,cafile=${caFile},commonname=${node.fqdn} `
+        + `and then loom --server 127.0.0.1:${node.grpcPort}. As root on the Docker host: nsenter --net=/proc/$(docker inspect -f '{{.State.Pid}}' `
+        + `${g.namespaceContainerName})/ns/net loom --server 127.0.0.1:${g.backendGrpcPort} `
+        + '(plaintext on the namespace\'s loopback, bypassing the gateway).',
+    };
+  }
   switch (t.mode) {
     case 'disabled':
-      return { command: `loom ${server}`, note: 'TLS is off (tier none): traffic is plaintext.' };
+      return { command: `loom ${server}`, note: 'TLS is off (tier none): traffic is plaintext, and anyone who reaches the port is admitted.' };
     case 'manual':
       return {
         command: `loom --tls --tls-ca-file ${caFile} ${server}`,
-        note: t.requireClientCert
-          ? 'require_client_cert is true: the TUI presents no client certificate, so only gRPC clients with a federation-issued client certificate connect.'
-          : 'Verifies the server against the federation CA.',
+        note: 'Verifies the server against the federation CA. No gateway: Loom checks no client certificate.',
       };
     case 'self-signed':
       return {
         command: `loom --tls --tls-insecure ${server}`,
-        note: 'Self-signed: no CA to verify against; --tls-insecure is for development only.',
+        note: 'Self-signed: no CA to verify against; --tls-insecure is for development only. No gateway: Loom checks no client certificate.',
       };
     case 'letsencrypt':
-      return { command: `loom --tls ${server}`, note: 'Verifies the server against the system CA pool.' };
+      return node.tier === 'acme'
+        ? { command: `loom --tls --tls-ca-file ${caFile} ${server}`, note: 'step-ca\'s certificate chains to the federation root. No gateway: Loom checks no client certificate.' }
+        : { command: `loom --tls ${server}`, note: 'Verifies the server against the system CA pool. No gateway: Loom checks no client certificate.' };
   }
 }

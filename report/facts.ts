@@ -49,6 +49,8 @@ export interface PortFacts {
   /** What listens there, e.g. `wss /ws`, `grpc`, `https`, `http-01`. */
   readonly service: string;
   readonly transport: Transport;
+  /** Who this port really admits, when the service's own settings do not say it (Loom). */
+  readonly admits?: string;
 }
 
 export interface NodeFacts {
@@ -122,7 +124,7 @@ export const CANARY_ID = '(canary)';
 /** Collects the facts of a resolved federation. Pure: the same model gives the same facts. */
 export function collectFacts(model: FederationModel): FederationFacts {
   const siteOf = new Map(model.nodes.map((n) => [n.id, n.siteId]));
-  const mtlsServer = model.nodes.some((n) => (n.kind === 'semstreams' ? n.output?.mtls === true : n.tls.mode === 'manual' && n.tls.mtls));
+  const mtlsServer = model.nodes.some((n) => (n.kind === 'semstreams' ? n.output?.mtls === true : n.gateway?.mtls === true));
   const stepCa = model.stepCa;
   return {
     name: model.name,
@@ -188,20 +190,39 @@ function semStreamsServing(n: SemStreamsNodeModel): Pick<NodeFacts, 'ports' | 's
 
 function loomServing(n: LoomNodeModel): Pick<NodeFacts, 'ports' | 'serverTls'> {
   const t = n.tls;
-  const transport: Transport = t.mode === 'disabled' ? 'plain' : t.mode === 'manual' && t.mtls ? 'mTLS' : 'TLS';
+  const g = n.gateway;
+  if (g) {
+    const transport: Transport = g.mtls ? 'mTLS' : 'TLS';
+    const cns = g.allowedClients.map((c) => c.commonName);
+    const admits = !g.mtls ? 'any client (no client authentication)'
+      : cns.length === 0 ? 'nobody (allowedClients is empty)'
+        : `${cns.join(', ')} only (certificate from the federation signer, whole subject matched)${t.mode === 'manual' && !t.requireClientCert ? ', and clients without a certificate' : ''}`;
+    const auth = !g.mtls ? 'TLS, no client authentication'
+      : `mTLS, allow-list of ${cns.length} (whole subject, issuer pinned), client certificate ${t.mode === 'manual' && t.requireClientCert ? 'required' : 'optional'}`;
+    return {
+      ports: [
+        { port: n.grpcPort, service: 'grpc (HTTP/2) via gateway', transport, admits },
+        { port: n.httpPort, service: 'https via gateway', transport, admits },
+      ],
+      serverTls: `${auth}, enforced by its gateway (HAProxy, ${g.containerName}) with the federation-issued certificate; `
+        + `Loom itself listens on 127.0.0.1:${g.backendGrpcPort} (gRPC) and 127.0.0.1:${g.backendHttpPort} (HTTP) with TLS off, not published`,
+    };
+  }
+  const anyone = 'any client (Loom checks no client certificate)';
+  if (t.mode === 'disabled') {
+    return {
+      ports: [{ port: n.grpcPort, service: 'grpc', transport: 'plain', admits: anyone }, { port: n.httpPort, service: 'http', transport: 'plain', admits: anyone }],
+      serverTls: 'plain (tier none), no gateway',
+    };
+  }
   const ports: PortFacts[] = [
-    { port: n.grpcPort, service: t.mode === 'disabled' ? 'grpc' : 'grpc+tls', transport },
-    { port: n.httpPort, service: t.mode === 'disabled' ? 'http' : 'https', transport },
+    { port: n.grpcPort, service: 'grpc+tls', transport: 'TLS', admits: anyone },
+    // Loom v1.4.0 serves its HTTP port with plain ListenAndServe whatever server.tls says.
+    { port: n.httpPort, service: 'http, plaintext (Loom serves it without TLS)', transport: 'plain', admits: `${anyone}, agent queries included (SSE)` },
     ...n.publishedPorts.filter((p) => p !== n.grpcPort && p !== n.httpPort).map((port) => ({ port, service: 'http-01', transport: 'plain' as Transport })),
   ];
-  let serverTls: string;
-  switch (t.mode) {
-    case 'disabled': serverTls = 'plain (tier none)'; break;
-    case 'manual': serverTls = t.mtls ? `mTLS, no CN allow-list (Loom has none), client certificate ${t.requireClientCert ? 'required' : 'optional'}` : 'TLS, no client authentication'; break;
-    case 'self-signed': serverTls = 'TLS with a self-signed certificate (Loom generates it)'; break;
-    case 'letsencrypt': serverTls = 'TLS with an ACME certificate'; break;
-  }
-  return { ports, serverTls };
+  const how = t.mode === 'manual' ? 'the federation-issued certificate' : t.mode === 'self-signed' ? 'a self-signed certificate (Loom generates it)' : 'an ACME certificate';
+  return { ports, serverTls: `no gateway: TLS on gRPC only, with ${how}; no client authentication on either port (Loom v1.4.0 implements none)` };
 }
 
 function certificatesOf(n: NodeModel, model: FederationModel): CertificateFacts[] {
@@ -287,7 +308,13 @@ function containersOf(model: FederationModel): ContainerFacts[] {
   for (const site of model.sites) {
     if (site.natsContainer) containers.push({ name: site.natsContainer.name, siteId: site.id, image: site.natsContainer.image, publishedPorts: [] });
     for (const n of site.nodes) {
-      containers.push({ name: n.containerName, siteId: site.id, nodeId: n.id, image: n.image, publishedPorts: [...n.publishedPorts] });
+      const g = n.kind === 'loom' ? n.gateway : undefined;
+      if (g) {
+        // The namespace holder publishes the ports; the gateway and Loom share its network namespace.
+        containers.push({ name: g.namespaceContainerName, siteId: site.id, nodeId: n.id, image: g.image, publishedPorts: [...n.publishedPorts] });
+        containers.push({ name: g.containerName, siteId: site.id, nodeId: n.id, image: g.image, publishedPorts: [] });
+      }
+      containers.push({ name: n.containerName, siteId: site.id, nodeId: n.id, image: n.image, publishedPorts: g ? [] : [...n.publishedPorts] });
     }
     if (model.stepCa && model.stepCa.siteId === site.id) {
       containers.push({ name: model.stepCa.containerName, siteId: site.id, image: model.stepCa.image, publishedPorts: [...model.stepCa.publishedPorts] });

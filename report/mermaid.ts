@@ -28,12 +28,18 @@ export function renderMermaid(facts: FederationFacts): string {
   for (const l of facts.links) {
     lines.push(`  ${mermaidId('node', l.from)} ${ARROW[l.transport](l.transport)} ${mermaidId('node', l.to)}`);
   }
-  // Clients that are not nodes of the spec: one box per kind, each server's open door an arrow to it.
-  const openDoors = facts.trustEdges.filter((e) => e.client.startsWith('('));
-  for (const principal of [...new Set(openDoors.map((e) => e.client))]) {
-    lines.push(`  ${principalId(principal)}(["${label(principal.slice(1, -1))}"])`);
+  // Clients a server admits beyond its links: Loom's gateway allow-list (nodes or CNs), or an open door
+  // such as "(any client)". Same rule as every arrow: from the server to the client that dials it.
+  const linked = new Set(facts.links.map((l) => `${l.from}>${l.to}`));
+  const extra = facts.trustEdges.filter((e) => !linked.has(`${e.server}>${e.client}`) && (e.client.startsWith('(') || !byId.has(e.client) || byId.get(e.server)?.kind === 'loom'));
+  for (const principal of [...new Set(extra.filter((e) => !byId.has(e.client)).map((e) => e.client))]) {
+    lines.push(`  ${principalId(principal)}(["${label(principal.startsWith('(') ? principal.slice(1, -1) : principal)}"])`);
   }
-  for (const e of openDoors) lines.push(`  ${mermaidId('node', e.server)} ${ARROW[e.transport](openDoorLabel(e))} ${principalId(e.client)}`);
+  for (const e of extra) {
+    const to = byId.has(e.client) ? mermaidId('node', e.client) : principalId(e.client);
+    const text = byId.get(e.server)?.kind === 'loom' ? `Loom gateway (${e.transport === 'mTLS' && !e.client.startsWith('(') ? 'mTLS, allowed' : openDoorLabel(e)})` : openDoorLabel(e);
+    lines.push(`  ${mermaidId('node', e.server)} ${ARROW[e.transport](text)} ${to}`);
+  }
   if (facts.stepCa) {
     // ACME runs over HTTPS that the nodes verify against the federation root: TLS, step-ca serving.
     const acmeNodes = [...new Set(facts.certificates.filter((c) => c.source === 'step-ca').map((c) => c.nodeId))];
@@ -46,6 +52,7 @@ export function renderMermaid(facts: FederationFacts): string {
 export const MERMAID_LEGEND = 'Every arrow points from the server to the client that dials it (the direction data flows): '
   + 'a link from the serving node to the dialing node, ACME from step-ca to its clients. '
   + 'Thick (`==>`): mTLS; thin (`-->`): TLS, the server authenticated only; dotted (`-.->`): plaintext. '
+  + 'An arrow from a Loom server goes to each client its mTLS gateway admits. '
   + 'Rounded boxes outside the sites are clients that are not nodes of the spec, admitted by a server\'s settings beyond its links.';
 
 function openDoorLabel(e: TrustEdge): string {
@@ -54,7 +61,7 @@ function openDoorLabel(e: TrustEdge): string {
 }
 
 function principalId(principal: string): string {
-  return `clients_${principal.replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  return `clients_${principal.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
 }
 
 function nodeLabel(n: NodeFacts): string {

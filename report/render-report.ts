@@ -69,9 +69,9 @@ function renderNodes(f: FederationFacts): string {
   return table(['Site', 'Node', 'Kind', 'Tier', 'CN', 'SANs', 'Ports', 'Server TLS', 'Min TLS'], f.nodes.map((n) => [
     code(n.siteId), code(n.id), n.kind, n.tier, code(n.fqdn),
     [...n.dnsNames.map((d) => `DNS:${d}`), ...n.ipAddresses.map((i) => `IP:${i}`)].map(code).join(' '),
-    n.ports.map((p) => `${p.port} ${p.service} (${p.transport})`).map(cell).join('<br/>') || '—',
+    n.ports.map((p) => `${p.port} ${p.service} (${p.transport})${p.admits ? `: admits ${p.admits}` : ''}`).map(cell).join('<br/>') || '—',
     cell(n.serverTls),
-    n.tier === 'none' ? '—' : n.kind === 'loom' ? '1.2 (Loom\'s fixed floor)' : n.minVersion,
+    n.tier === 'none' ? '—' : n.kind === 'loom' ? (n.serverTls.includes('enforced by its gateway') ? `${n.minVersion} (gateway)` : '1.2 (Loom\'s fixed floor)') : n.minVersion,
   ]));
 }
 

@@ -76,16 +76,22 @@ function semStreamsEdges(n: SemStreamsNodeModel, model: FederationModel, byId: M
 function loomEdges(n: LoomNodeModel): TrustEdge[] {
   const ports = [n.grpcPort, n.httpPort];
   const t = n.tls;
-  switch (t.mode) {
-    case 'disabled':
-      return [{ server: n.id, ports, client: ANY_CLIENT, transport: 'plain', admittedBy: 'nothing: TLS disabled, tier none' }];
-    case 'manual': {
-      if (!t.mtls) return [{ server: n.id, ports, client: ANY_CLIENT, transport: 'TLS', admittedBy: 'nothing: no client authentication' }];
-      const edges: TrustEdge[] = [{ server: n.id, ports, client: ANY_FEDERATION_CERT, transport: 'mTLS', admittedBy: 'federation CA (ca_file); Loom has no CN allow-list' }];
-      if (!t.requireClientCert) edges.push({ server: n.id, ports, client: ANY_CLIENT_WITHOUT_CERT, transport: 'TLS', admittedBy: 'require_client_cert: false' });
-      return edges;
-    }
-    default:
-      return [{ server: n.id, ports, client: ANY_CLIENT, transport: 'TLS', admittedBy: 'nothing: no client authentication' }];
+  const g = n.gateway;
+  if (t.mode === 'disabled') return [{ server: n.id, ports, client: ANY_CLIENT, transport: 'plain', admittedBy: 'nothing: TLS disabled, tier none' }];
+  if (!g) {
+    // Loom v1.4.0 checks no client certificate, and serves its HTTP port in plaintext.
+    return [
+      { server: n.id, ports: [n.grpcPort], client: ANY_CLIENT, transport: 'TLS', admittedBy: 'nothing: no gateway, and Loom checks no client certificate' },
+      { server: n.id, ports: [n.httpPort], client: ANY_CLIENT, transport: 'plain', admittedBy: 'nothing: no gateway, and Loom serves HTTP without TLS' },
+    ];
   }
+  if (!g.mtls) return [{ server: n.id, ports, client: ANY_CLIENT, transport: 'TLS', admittedBy: 'nothing: the gateway checks no client certificate (tls.mtls false)' }];
+  const edges: TrustEdge[] = g.allowedClients.map((c) => ({
+    server: n.id, ports, client: c.nodeId ?? c.commonName, clientCn: c.commonName, transport: 'mTLS' as Transport,
+    admittedBy: 'gateway: federation signer (issuer pinned) + whole subject on allowedClients',
+  }));
+  if (t.mode === 'manual' && !t.requireClientCert) {
+    edges.push({ server: n.id, ports, client: ANY_CLIENT_WITHOUT_CERT, transport: 'TLS', admittedBy: 'requireClientCert: false (the gateway lets clients without a certificate through)' });
+  }
+  return edges;
 }

@@ -4,7 +4,7 @@
  */
 import { FederationModel } from '../model/model';
 
-export type WarningKind = 'plaintext-between-sites' | 'loom-mtls-without-cn-control' | 'client-certificate-optional' | 'renewal-window-unknown';
+export type WarningKind = 'plaintext-between-sites' | 'loom-without-gateway' | 'loom-admits-nobody' | 'client-certificate-optional' | 'renewal-window-unknown';
 
 export interface ReportWarning {
   readonly kind: WarningKind;
@@ -29,11 +29,18 @@ export function deriveWarnings(model: FederationModel): ReportWarning[] {
     }
   }
   for (const n of model.nodes) {
-    if (n.kind === 'loom' && n.tls.mode === 'manual' && n.tls.mtls) {
+    if (n.kind === 'loom' && n.tier !== 'none' && !n.gateway) {
       warnings.push({
-        kind: 'loom-mtls-without-cn-control',
+        kind: 'loom-without-gateway',
         subject: n.id,
-        message: `Loom mTLS without CN control: ${n.id} admits any client certificate the federation CA signs (Loom has no allow-list), every SemStreams node's and the canary's included`,
+        message: `${n.id} owns its published ports without the mTLS gateway: Loom v1.4.0 checks no client certificate, and its HTTP port ${n.httpPort} is plaintext, running agent queries for anyone who reaches it`,
+      });
+    }
+    if (n.kind === 'loom' && n.gateway?.mtls && n.gateway.allowedClients.length === 0) {
+      warnings.push({
+        kind: 'loom-admits-nobody',
+        subject: n.id,
+        message: `${n.id}'s gateway requires client certificates but allowedClients is empty: nobody can connect (security policy FPKI-EMPTY-CLIENT-CN-ALLOWLIST)`,
       });
     }
   }

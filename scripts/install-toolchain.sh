@@ -3,7 +3,8 @@
 #   --docker     docker engine (Debian docker.io), dockerd running, image federation-pki/busybox:local
 #   --step-ca    .toolchain/bin/step-ca
 #   --pebble     pebble, Let's Encrypt's ACME test server (Debian package), for the ACME client tests
-#   --all        all three. Flags combine.
+#   --haproxy    HAProxy (Debian package, /usr/sbin/haproxy), for the Loom mTLS gateway tests
+#   --all        all four. Flags combine.
 # The Terraform providers, SemStreams and Loom are not served by the registries these machines reach:
 # nothing here builds them. The real-peer tier (npm run test:real) takes them from the environment.
 # Idempotent: every step checks for its result first, so a second run takes seconds.
@@ -18,15 +19,16 @@ STEP_CA_VERSION="v0.30.2"
 log() { echo "[toolchain] $*"; }
 die() { echo "[toolchain] ERROR: $*" >&2; exit 1; }
 
-want_docker=0 want_step_ca=0 want_pebble=0
+want_docker=0 want_step_ca=0 want_pebble=0 want_haproxy=0
 for arg in "$@"; do
   case "$arg" in
     --docker) want_docker=1 ;;
     --step-ca) want_step_ca=1 ;;
     --pebble) want_pebble=1 ;;
-    --all) want_docker=1 want_step_ca=1 want_pebble=1 ;;
+    --haproxy) want_haproxy=1 ;;
+    --all) want_docker=1 want_step_ca=1 want_pebble=1 want_haproxy=1 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) die "unknown argument: $arg (expected --docker, --step-ca, --pebble, --all)" ;;
+    *) die "unknown argument: $arg (expected --docker, --step-ca, --pebble, --haproxy, --all)" ;;
   esac
 done
 (( $# )) || die "name what to install: --docker, --step-ca, --pebble or --all"
@@ -110,6 +112,23 @@ if (( want_pebble )); then
   fi
   log "pebble: $(dpkg-query -W -f='${Version}' pebble 2>/dev/null || echo '?') at /usr/bin/pebble"
   log "stage pebble: $((SECONDS - stage_start)) s"
+fi
+
+# --- Stage 5 (optional): HAProxy ---------------------------------------------------------------
+# The Loom gateway tests run the real proxy on loopback with the rendered haproxy.cfg. Debian 12 ships the
+# 2.6 LTS branch, the one the default gateway image (haproxy:2.6.12) runs.
+if (( want_haproxy )); then
+  stage_start=$SECONDS
+  if [[ -x /usr/sbin/haproxy ]]; then
+    log "haproxy: present"
+  else
+    log "installing haproxy (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+  fi
+  hv="$(/usr/sbin/haproxy -v 2>/dev/null)" || hv="?"
+  log "haproxy: ${hv%%$'\n'*}"
+  log "stage haproxy: $((SECONDS - stage_start)) s"
 fi
 
 log "done."

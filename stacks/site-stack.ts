@@ -5,6 +5,8 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { NatsServer } from '../constructs/nats-server';
 import { imagePlanName, nodePlanName, PLAN_NAMES, setPlanName } from '../constructs/plan-names';
+import { ILocationCertificate } from '../constructs/location-certificate';
+import { LoomGateway } from '../constructs/loom-gateway';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
@@ -39,7 +41,7 @@ export class SiteStack extends ResolvedOnceStack {
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
-    const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.map((n) => n.image)];
+    const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [n.image, ...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : [])])];
     const imageFor = (name: string) => {
       if (!images.has(name)) {
         // Named after the image's repository, so adding a node never renames another node's image resource
@@ -73,15 +75,20 @@ export class SiteStack extends ResolvedOnceStack {
       const cert = pki.nodeCredentials.get(node.id);
       // During a root rotation: SemStreams lists the previous root as a second CA file, Loom's one ca_file holds both.
       const previousRoot = fed.ca.imported?.previousRootCertPem;
+      const caCertPem = previousRoot && node.kind === 'loom' ? `${pki.ca.certPem}${previousRoot}` : pki.ca.certPem;
+      const nodeLabels = { ...labels, 'federation-pki.node': node.id };
+      // Behind its gateway, Loom holds no TLS material: the gateway has the certificate and the roots.
+      const gateway = addLoomGateway(this, node, { network, imageFor, certificate: cert, caCertPem, labels: nodeLabels });
       containers.set(node.id, new ServiceContainer(this, `node-${node.id}`, {
         node,
         network,
         image: imageFor(node.image),
         configFile: configFiles.get(node.id)!,
-        ...(node.tier !== 'none' ? { caCertPem: previousRoot && node.kind === 'loom' ? `${pki.ca.certPem}${previousRoot}` : pki.ca.certPem } : {}),
+        ...(node.tier !== 'none' && !gateway ? { caCertPem } : {}),
         ...(node.tier !== 'none' && previousRoot && node.paths.previousCaFile ? { previousCaCertPem: previousRoot } : {}),
-        ...(cert ? { certificate: cert } : {}),
-        labels: { ...labels, 'federation-pki.node': node.id },
+        ...(cert && !gateway ? { certificate: cert } : {}),
+        ...(gateway ? { networkNamespace: gateway.namespace } : {}),
+        labels: nodeLabels,
         // SemStreams exits at boot without NATS; starting after it also replaces NATS first when its store key changes.
         ...(nats && node.kind === 'semstreams' ? { dependsOn: [nats.container] } : {}),
         planName: nodePlanName(node.id),
@@ -96,6 +103,18 @@ export class SiteStack extends ResolvedOnceStack {
     }
     this.containers = containers;
   }
+}
+
+/** The mTLS gateway of a Loom node that has one (see LoomGateway), else undefined. */
+function addLoomGateway(scope: Construct, node: NodeModel, deps: {
+  network: Network; imageFor: (name: string) => Image; certificate?: ILocationCertificate; caCertPem: string; labels: Record<string, string>;
+}): LoomGateway | undefined {
+  if (node.kind !== 'loom' || !node.gateway) return undefined;
+  if (!deps.certificate) throw new Error(`Loom node ${node.id}: its gateway needs the node's certificate from the pki stack`);
+  return new LoomGateway(scope, `gateway-${node.id}`, {
+    node, network: deps.network, image: deps.imageFor(node.gateway.image), certificate: deps.certificate, caCertPem: deps.caCertPem, labels: deps.labels,
+    planName: nodePlanName(node.id),
+  });
 }
 
 function renderConfigFile(node: NodeModel, fed: FederationModel): string {

@@ -10,6 +10,13 @@ import { containerOf, synth, uploadsOf } from './helpers';
 const SPEC_PATH = join(__dirname, '..', 'examples', 'three-locations-acme.yaml');
 const spec = () => JSON.parse(JSON.stringify(loadSpecFile(SPEC_PATH)));
 const out = synth(spec());
+/** The example with Loom owning its ports (no gateway): Loom takes its certificate from step-ca itself. */
+const ownTlsSpec = (renewBeforeDays = 1) => {
+  const s = spec();
+  Object.assign(s.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mtls: false, letsencrypt: { acceptTos: true, renewBeforeDays } } });
+  delete s.sites[0].nodes[1].allowedClients;
+  return s;
+};
 const STACKS = ['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-step-ca'];
 
 describe('synth of the tier acme example', () => {
@@ -54,8 +61,8 @@ describe('synth of the tier acme example', () => {
     expect(s.output.acme_directory_url.value).toBe('https://step-ca.semstreams.local:9000/acme/acme/directory');
   });
 
-  test('Loom trusts step-ca for ACME through LEGO_CA_CERTIFICATES naming the uploaded federation root', () => {
-    const c = containerOf(out.stacks.get('semstreams-location-a'), 'loom');
+  test('Loom on its own ACME (no gateway) trusts step-ca through LEGO_CA_CERTIFICATES naming the uploaded federation root', () => {
+    const c = containerOf(synth(ownTlsSpec()).stacks.get('semstreams-location-a'), 'loom');
     expect(c.env).toEqual(['LOOM_DATA_DIR=/var/lib/loom', 'LEGO_CA_CERTIFICATES=/etc/loom/certs/ca.crt']);
     expect(c.upload.map((u: any) => u.file)).toContain('/etc/loom/certs/ca.crt');
     // SemStreams takes its CA from ca_bundle in its config, not from the environment.
@@ -107,8 +114,18 @@ describe('synth of the tier acme example', () => {
     expect(config.components['from-location-a'].config.client.url).toBe('wss://location-a.semstreams.local:9000/ws');
   });
 
-  test('Loom uses step-ca\'s Loom provisioner, with its cache on a named volume', () => {
+  test('Loom behind its gateway: the federation-issued certificate, no ACME, no cache volume', () => {
     const stack = out.stacks.get('semstreams-location-a');
+    expect(parse(uploadsOf(stack, 'loom').get('/etc/loom/looms.yaml')!.content).server.tls).toEqual({ enabled: false });
+    // Only its data volume: no ACME cache.
+    expect(containerOf(stack, 'loom').mounts).toEqual([{ type: 'volume', source: '${docker_volume.semstreams-loom-data.name}', target: '/var/lib/loom' }]);
+    expect(uploadsOf(stack, 'loom', 'mtls-gateway').get('/usr/local/etc/haproxy/certs/server.pem')!.content)
+      .toMatch(/^\$\{data\.terraform_remote_state\..*tls_locally_signed_certloom.*cert_pem\}$/);
+    expect(containerOf(stack, 'loom', 'network-namespace').ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
+  });
+
+  test('Loom without the gateway uses step-ca\'s Loom provisioner, with its cache on a named volume', () => {
+    const stack = synth(ownTlsSpec()).stacks.get('semstreams-location-a');
     const looms = parse(uploadsOf(stack, 'loom').get('/etc/loom/looms.yaml')!.content);
     expect(looms.server.tls).toEqual({
       enabled: true,
@@ -154,16 +171,16 @@ describe('renderStepCaConfig', () => {
     expect(ca.authority.policy).toEqual({ x509: { allow: { dns: ['semstreams.local', '*.semstreams.local'] } } });
   });
 
-  test('ACME provisioners: 24h for SemStreams; Loom\'s lasts its renewal window plus two daily checks', () => {
-    expect(ca.authority.provisioners).toEqual([
+  test('ACME provisioners: 24h for SemStreams; Loom\'s (when Loom owns its ports) lasts its renewal window plus two daily checks', () => {
+    expect(ca.authority.provisioners.map((p: any) => p.name)).toEqual(['acme']);
+    expect((renderStepCaConfig(resolveFederation(ownTlsSpec()).stepCa!) as any).authority.provisioners).toEqual([
       { type: 'ACME', name: 'acme', forceCN: true, challenges: ['http-01', 'tls-alpn-01'], claims: { minTLSCertDuration: '5m', maxTLSCertDuration: '24h', defaultTLSCertDuration: '24h' } },
       { type: 'ACME', name: 'acme-loom', forceCN: true, challenges: ['http-01', 'tls-alpn-01'], claims: { minTLSCertDuration: '5m', maxTLSCertDuration: '72h', defaultTLSCertDuration: '72h' } },
     ]);
   });
 
   test('a longer Loom renewal window lengthens Loom\'s certificates, never SemStreams\'', () => {
-    const s = spec();
-    s.sites[0].nodes[1].tls.letsencrypt.renewBeforeDays = 7;
+    const s = ownTlsSpec(7);
     const provisioners = (renderStepCaConfig(resolveFederation(s).stepCa!) as any).authority.provisioners;
     expect(provisioners.map((p: any) => [p.name, p.claims.defaultTLSCertDuration])).toEqual([['acme', '24h'], ['acme-loom', '216h']]);
   });

@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { exampleSpec } from '../model/example';
 import { containerOf, synth, uploadsOf } from './helpers';
 
@@ -81,20 +82,57 @@ describe('synth of the built-in example', () => {
   });
 
   test('every path a config names is uploaded; keys 0600, the rest 0644', () => {
-    for (const [stack, node, cert, key, ca] of [
+    for (const [stack, node, cert, key, ca, role] of [
       ['semstreams-location-a', 'location-a', '/certs/location-a-cert.pem', '/certs/location-a-key.pem', '/certs/federation-ca.pem'],
       ['semstreams-location-b', 'location-b', '/certs/location-b-cert.pem', '/certs/location-b-key.pem', '/certs/federation-ca.pem'],
       ['semstreams-location-c', 'location-c', '/certs/location-c-cert.pem', '/certs/location-c-key.pem', '/certs/federation-ca.pem'],
-      ['semstreams-location-a', 'loom', '/etc/loom/certs/server.crt', '/etc/loom/certs/server.key', '/etc/loom/certs/ca.crt'],
-    ]) {
-      const uploads = uploadsOf(out.stacks.get(stack), node);
-      const configText = [...uploads.values()].find((u: any) => u.file.startsWith('/etc/') && !u.file.includes('/certs/'))!.content;
-      for (const path of [cert, key, ca]) expect(configText).toContain(path);
+      // Loom's TLS material is its gateway's: HAProxy reads the key from <crt>.key beside the certificate.
+      ['semstreams-location-a', 'loom', '/usr/local/etc/haproxy/certs/server.pem', '/usr/local/etc/haproxy/certs/server.pem.key', '/usr/local/etc/haproxy/certs/federation-ca.pem', 'mtls-gateway'],
+    ] as const) {
+      const uploads = uploadsOf(out.stacks.get(stack), node, role);
+      const configText = [...uploads.values()].find((u: any) => /^\/(etc|usr\/local\/etc)\//.test(u.file) && !u.file.includes('/certs/') && !u.file.includes('/errors/'))!.content;
+      for (const path of role ? [cert, ca] : [cert, key, ca]) expect(configText).toContain(path);
+      if (role) expect(key).toBe(`${cert}.key`);
       expect(uploads.get(key)!.permissions).toBe('0600');
       expect(uploads.get(cert)!.permissions).toBe('0644');
       expect(uploads.get(ca)!.permissions).toBe('0644');
       expect(uploads.get(key)!.content).toMatch(/^\$\{data\.terraform_remote_state\..*tls_private_key.*private_key_pem\}$/);
     }
+  });
+
+  test('Loom behind its gateway: a namespace holder owns the aliases and published ports; gateway and Loom join it', () => {
+    const a = out.stacks.get('semstreams-location-a');
+    const holder = containerOf(a, 'loom', 'network-namespace');
+    const gateway = containerOf(a, 'loom', 'mtls-gateway');
+    const loom = containerOf(a, 'loom');
+    expect(holder).toMatchObject({ name: 'semstreams-loom-netns', command: ['sleep', 'infinity'], user: '65534:65534', capabilities: { drop: ['ALL'] } });
+    expect(holder.ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
+    expect(holder.networks_advanced).toEqual([{ name: '${docker_network.network.name}', aliases: ['loom.semstreams.local'] }]);
+    expect(holder.upload).toBeUndefined();
+    const holderRef = 'container:${docker_container.loom-netns.id}';
+    for (const c of [gateway, loom]) {
+      expect(c.network_mode).toEqual(holderRef);
+      expect(c.ports).toBeUndefined();
+      expect(c.networks_advanced).toBeUndefined();
+    }
+    expect(gateway.network_mode).toBe(loom.network_mode);
+    expect(gateway).toMatchObject({ name: 'semstreams-loom-gateway', image: '${docker_image.haproxy.image_id}', command: ['haproxy', '-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'] });
+    // Loom holds no TLS material: only its looms.yaml, which listens on loopback with TLS off.
+    expect(loom.upload.map((u: any) => u.file)).toEqual(['/etc/loom/looms.yaml']);
+    const looms = parse(loom.upload[0].content);
+    expect(looms.server).toEqual({ host: '127.0.0.1', port: 50051, http_port: 50080, tls: { enabled: false } });
+    const cfg = uploadsOf(a, 'loom', 'mtls-gateway').get('/usr/local/etc/haproxy/haproxy.cfg')!.content;
+    expect(cfg).toContain('server loom 127.0.0.1:50051 proto h2');
+    expect(cfg).toContain('server loom 127.0.0.1:50080\n');
+    expect(cfg).toMatch(/bind :::60051 v4v6 ssl .* verify required alpn h2 proto h2/);
+    expect(cfg).toMatch(/acl fpki_allowed_client ssl_c_s_dn\(,0,rfc2253\) -m str "CN=location-b\.semstreams\.local,O=semstreams"\n/);
+  });
+
+  test('a SemStreams node on a Loom allow-list gets clientAuth', () => {
+    const certs = out.stacks.get('semstreams-pki').resource.tls_locally_signed_cert as Record<string, any>;
+    const eku = (id: string) => certs[id].allowed_uses;
+    expect(eku('location-b')).toContain('client_auth');
+    expect(eku('loom')).not.toContain('client_auth');
   });
 
   test('the CA key never reaches a site: pki outputs used by sites carry no CA key, and every cross-stack output is sensitive', () => {

@@ -20,7 +20,8 @@ const run = (numRuns: number) => ({ seed: SEED, numRuns, endOnFailure: true });
 /** A single case taking this long counts as a hang (generous: the machine may be busy with other suites). */
 const PER_CASE_MS = 4000;
 
-const EXAMPLE_YAML = readFileSync('examples/three-locations.yaml', 'utf8');
+/** The example without its Loom's extraConfig, so cases can write their own (each keeps an llm section Loom needs). */
+const EXAMPLE_YAML = readFileSync('examples/three-locations.yaml', 'utf8').replace(/\n {8}extraConfig:.*\n {10}llm: .*\n/, '\n');
 const PROTOTYPE_BASELINE = Object.getOwnPropertyNames(Object.prototype).sort();
 
 type Outcome = 'invalid' | 'valid';
@@ -174,6 +175,7 @@ describe('paths', () => {
   test('paths inside containers (Loom cache_dir) are absolute and normalized, or refused', () => {
     fc.assert(fc.property(path, (p) => {
       const spec = exampleCopy();
+      spec.sites[0].nodes[1].gateway = { enabled: false };
       spec.sites[0].nodes[1].tls = { mode: 'letsencrypt', letsencrypt: { email: 'ops@semstreams.local', acceptTos: true, cacheDir: p } };
       const result = outcome(fromObject(spec));
       expect(result).toBe(isNormalizedAbsolute(p) ? 'valid' : 'invalid');
@@ -244,7 +246,7 @@ describe('YAML', () => {
       for (let i = 1; i < depth; i++) defs.push(`  l${i}: &l${i} [${Array(fanout).fill(`*l${i - 1}`).join(', ')}]`);
       const bomb = `*l${depth - 1}`;
       const text = inExtraConfig
-        ? EXAMPLE_YAML.replace('        kind: loom\n', `        kind: loom\n        extraConfig:\n          defs:\n${defs.map((d) => `    ${d}`).join('\n')}\n          llm: ${bomb}\n`)
+        ? EXAMPLE_YAML.replace('        kind: loom\n', `        kind: loom\n        extraConfig:\n          defs:\n${defs.map((d) => `    ${d}`).join('\n')}\n          agents: ${bomb}\n          llm: { provider: ollama }\n`)
         : `bomb:\n${defs.join('\n')}\nname: ${bomb}\n`;
       let model: FederationModel | undefined;
       const result = outcome(() => (model = fromText(text)()));
@@ -298,11 +300,11 @@ describe('prototype pollution', () => {
   });
 
   test('inside extraConfig the key reaches the model as an own property, not a prototype', () => {
-    const text = EXAMPLE_YAML.replace('        kind: loom\n', '        kind: loom\n        extraConfig: { llm: { __proto__: { polluted: true } } }\n');
+    const text = EXAMPLE_YAML.replace('        kind: loom\n', '        kind: loom\n        extraConfig: { llm: { provider: ollama, __proto__: { polluted: true } } }\n');
     const model = resolveFederation(parseSpec(text));
     const llm = (model.nodes.find((n) => n.id === 'loom') as any).extraConfig.llm;
     expect(Object.getPrototypeOf(llm)).toBe(Object.prototype);
-    expect(Object.keys(llm)).toEqual(['__proto__']);
+    expect(Object.keys(llm)).toEqual(['provider', '__proto__']);
     expectPrototypesUntouched();
   });
 });

@@ -47,15 +47,18 @@ export function synth(spec: FederationSpec, props: Omit<FederationProps, 'spec'>
 }
 
 /** The uploads of a stack's node container, by file path. */
-export function uploadsOf(stack: any, nodeId: string): Map<string, { content: string; permissions: string }> {
-  const containers = stack.resource.docker_container as Record<string, any>;
-  const entry = Object.entries(containers).find(([, c]) => c.labels?.some((l: any) => l.label === 'federation-pki.node' && l.value === nodeId));
-  if (!entry) throw new Error(`no container for node ${nodeId}`);
-  return new Map(entry[1].upload.map((u: any) => [u.file, u]));
+export function uploadsOf(stack: any, nodeId: string, role?: string): Map<string, { content: string; permissions: string }> {
+  const c = containerOf(stack, nodeId, role);
+  if (!c) throw new Error(`no container for node ${nodeId}${role ? ` (${role})` : ''}`);
+  return new Map(c.upload.map((u: any) => [u.file, u]));
 }
 
-/** The container resource of a node. */
-export function containerOf(stack: any, nodeId: string): any {
+/**
+ * The container resource of a node: the service itself, or with `role` one of its helpers (a Loom node's
+ * `mtls-gateway` and `network-namespace`).
+ */
+export function containerOf(stack: any, nodeId: string, role?: string): any {
+  const label = (c: any, name: string) => c.labels?.find((l: any) => l.label === name)?.value;
   return Object.values(stack.resource.docker_container as Record<string, any>)
-    .find((c) => c.labels?.some((l: any) => l.label === 'federation-pki.node' && l.value === nodeId));
+    .find((c) => label(c, 'federation-pki.node') === nodeId && label(c, 'federation-pki.role') === role);
 }

@@ -119,7 +119,7 @@ describe('the scanner', () => {
   test('finds private key text, a literal password and this machine\'s paths when they are there', () => {
     const spec = exampleCopy();
     const loom = spec.sites[0].nodes[1];
-    loom.extraConfig = { database: { password: 'hunter2-literal', dsn_file: '/run/secrets/dsn' } };
+    loom.extraConfig = { ...loom.extraConfig, database: { password: 'hunter2-literal', dsn_file: '/run/secrets/dsn' } };
     spec.sites[1].docker = { host: 'tcp://10.0.0.2:2376', certPath: join(homedir(), 'docker-certs') };
     const { files, outdir } = synthAll(spec, (f) => {
       // A key as literal text, generated here and never stored.

@@ -233,6 +233,7 @@ describe('who may bring a certificate, and who signs', () => {
   test('a node certificate needs ca.import', () => expectOne(({ spec }) => { delete spec.ca.import; },
     { node: 'location-b', field: 'certificate', rule: PKI_RULES.needsImportedRoot }));
   test('a node that uses no federation certificate takes none', () => expectOne(({ p, spec }) => {
+    nodeOf(spec, 'loom').gateway = { enabled: false };
     nodeOf(spec, 'loom').tls = { mode: 'self-signed' };
     nodeOf(spec, 'loom').certificate = p.writePair('secrets/loom', nodeB);
   }, { node: 'loom', site: 'location-a', field: 'certificate', rule: PKI_RULES.certificateUnused }));
@@ -250,6 +251,7 @@ describe('who may bring a certificate, and who signs', () => {
       spec.tier = 'acme';
       spec.stepCa = { site: 'location-a' };
       spec.acme = { email: 'ops@semstreams.local' };
+      nodeOf(spec, 'loom').gateway = { enabled: false };
       nodeOf(spec, 'loom').tls = { mode: 'letsencrypt', letsencrypt: { acceptTos: true } };
     });
     expect(problems).toContainEqual(expect.objectContaining({ field: 'ca.import.stepCaIntermediate', rule: PKI_RULES.stepCaSigner }));

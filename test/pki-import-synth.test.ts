@@ -176,7 +176,7 @@ describe('root rotation: both roots trusted during the window, then the old one 
     expect(b.get('/certs/federation-ca.pem')!.content).toBe(root.certPem);
     expect(b.get('/certs/federation-ca-previous.pem')).toEqual({ file: '/certs/federation-ca-previous.pem', content: oldRoot.certPem, permissions: '0644' });
     // Loom has one ca_file: it holds both roots.
-    expect(uploadsOf(out.stacks.get('semstreams-location-a'), 'loom').get('/etc/loom/certs/ca.crt')!.content).toBe(root.certPem + oldRoot.certPem);
+    expect(uploadsOf(out.stacks.get('semstreams-location-a'), 'loom', 'mtls-gateway').get('/usr/local/etc/haproxy/certs/federation-ca.pem')!.content).toBe(root.certPem + oldRoot.certPem);
     const stepCa = stepCaOf(out);
     expect(stepCa.config.federatedRoots).toEqual(['/home/step/certs/previous_root_ca.crt']);
     expect(stepCa.uploads.get('/home/step/certs/previous_root_ca.crt').content).toBe(oldRoot.certPem);
@@ -193,7 +193,7 @@ describe('root rotation: both roots trusted during the window, then the old one 
     expect(configOf(out, 'location-c', 'location-c').security.tls.client.ca_files).toEqual(['/certs/federation-ca.pem']);
     for (const [file, text] of out.files) expect({ file, old: text.includes(body(oldRoot.certPem).slice(0, 60)) }).toEqual({ file, old: false });
     expect([...uploadsOf(out.stacks.get('semstreams-location-b'), 'location-b').keys()]).not.toContain('/certs/federation-ca-previous.pem');
-    expect(uploadsOf(out.stacks.get('semstreams-location-a'), 'loom').get('/etc/loom/certs/ca.crt')!.content).toBe(root.certPem);
+    expect(uploadsOf(out.stacks.get('semstreams-location-a'), 'loom', 'mtls-gateway').get('/usr/local/etc/haproxy/certs/federation-ca.pem')!.content).toBe(root.certPem);
     expect(stepCaOf(out).config).not.toHaveProperty('federatedRoots');
     expect(out.stacks.get('semstreams-pki').output).not.toHaveProperty('federation_trust_bundle_pem');
   });

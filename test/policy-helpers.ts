@@ -12,6 +12,7 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, Aspects, TerraformStack } from 'cdktf';
 import { FederationCa } from '../constructs/federation-ca';
 import { ILocationCertificate, LocationCertificate, LocationCertificateProps } from '../constructs/location-certificate';
+import { LoomGateway } from '../constructs/loom-gateway';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel } from '../model/model';
 import { resolveFederation } from '../model/resolve';
@@ -71,6 +72,17 @@ export class HandScene {
       ...(certificate ? { certificate } : {}),
       labels: { 'federation-pki.site': node.siteId, 'federation-pki.node': node.id },
     });
+  }
+
+  /** A Loom node's gateway (from `node` as given) with `certificate`, and Loom in its namespace. */
+  public loomGateway(site: Site, node: NodeModel, certificate: ILocationCertificate): LoomGateway {
+    if (node.kind !== 'loom') throw new Error(`${node.id} is not a Loom node`);
+    const labels = { 'federation-pki.site': node.siteId, 'federation-pki.node': node.id };
+    const gateway = new LoomGateway(site.stack, `gateway-${node.id}`, { node, network: site.network, image: site.image, certificate, caCertPem: this.ca.certPem, labels });
+    new ServiceContainer(site.stack, `node-${node.id}`, {
+      node, network: site.network, image: site.image, configFile: renderLoomConfigFile(node), networkNamespace: gateway.namespace, labels,
+    });
+    return gateway;
   }
 
   /**

@@ -9,7 +9,7 @@ import { LocationCertificate } from '../constructs/location-certificate';
 import { renderUploads, ServiceContainer } from '../constructs/service-container';
 import { StepCa } from '../constructs/step-ca';
 import { KeyAlgorithm } from '../model/key-algorithm';
-import { NodeModel, SemStreamsNodeModel } from '../model/model';
+import { LoomNodeModel, NodeModel, SemStreamsNodeModel } from '../model/model';
 import { loadSpecFile } from '../model/load';
 import { tlsMinorVersion } from '../policy/config-checks';
 import { PolicyError } from '../policy/finding';
@@ -154,8 +154,25 @@ describe('FPKI-CLIENT-CERT-NOT-REQUIRED', () => {
     const loom = scene.node('loom');
     const site = scene.site('site-a');
     scene.container(site, { ...a, output: { ...a.output!, mtls: false, requireClientCert: false, allowedClientCns: [] } }, scene.certificate(a, { clientAuth: false }));
-    scene.container(site, { ...loom, tls: { mode: 'manual', mtls: false, requireClientCert: false } } as NodeModel, scene.certificate(loom, { clientAuth: false }));
+    // Loom owning its ports (no gateway), in manual mode without client certificates.
+    scene.container(site, { ...loom, gateway: undefined, tls: { mode: 'manual', mtls: false, requireClientCert: false } } as NodeModel, scene.certificate(loom, { clientAuth: false }));
     expect(violationsOf(scene.synth({ production: true }).error)).toEqual(['FPKI-CLIENT-CERT-NOT-REQUIRED@location-a', 'FPKI-CLIENT-CERT-NOT-REQUIRED@loom']);
+  });
+
+  test('fires in production on a Loom gateway that does not require client certificates, once per published port', () => {
+    const scene = new HandScene();
+    const loom = scene.node('loom') as LoomNodeModel;
+    scene.loomGateway(scene.site('site-a'), { ...loom, tls: { mode: 'manual', mtls: false, requireClientCert: false }, gateway: { ...loom.gateway!, mtls: false } }, scene.certificate(loom, { clientAuth: false }));
+    const { error } = scene.synth({ production: true });
+    expect(violationsOf(error)).toEqual(['FPKI-CLIENT-CERT-NOT-REQUIRED@loom']);
+    expect(error!.violations.map((v) => v.message)).toEqual([expect.stringMatching(/frontend loom-grpc does not require/), expect.stringMatching(/frontend loom-http does not require/)]);
+  });
+
+  test('the example\'s Loom gateway passes in production (client certificates required, an allow-list, its own key)', () => {
+    const scene = new HandScene();
+    const loom = scene.node('loom');
+    scene.loomGateway(scene.site('site-a'), loom, scene.certificate(loom, { clientAuth: false }));
+    expect(scene.synth({ production: true }).error).toBeUndefined();
   });
 
   test('does not fire outside production (gradual rollout)', () => {
@@ -176,6 +193,16 @@ describe('FPKI-EMPTY-CLIENT-CN-ALLOWLIST', () => {
     const a = semstreams(scene, 'location-a');
     siteA(scene, { ...a, output: { ...a.output!, allowedClientCns: [] } });
   };
+
+  test('fires on a Loom gateway with an empty allow-list (allowedClients: []), on both ports', () => {
+    const scene = new HandScene();
+    const loom = scene.node('loom') as LoomNodeModel;
+    scene.loomGateway(scene.site('site-a'), { ...loom, gateway: { ...loom.gateway!, allowedClients: [] } }, scene.certificate(loom, { clientAuth: false }));
+    const { error } = scene.synth();
+    expect(violationsOf(error)).toEqual(['FPKI-EMPTY-CLIENT-CN-ALLOWLIST@loom']);
+    expect(error!.violations).toHaveLength(2);
+    expect(error!.violations[0].message).toMatch(/haproxy\.cfg: frontend loom-grpc verifies client certificates but admits no subject/);
+  });
 
   test('fires on mTLS with an empty allowed_client_cns (validation prevents it in a spec)', () => {
     const scene = new HandScene();
@@ -246,7 +273,7 @@ describe('FPKI-LEAF-VALIDITY', () => {
   test('fires on a Loom self-signed certificate for longer than 90 days (Loom issues it itself)', () => {
     const scene = new HandScene();
     const loom = scene.node('loom');
-    scene.container(scene.site('site-a'), { ...loom, tls: { mode: 'self-signed', hostnames: [loom.fqdn], ipAddresses: [], validityDays: 365, organization: 'x' } } as NodeModel);
+    scene.container(scene.site('site-a'), { ...loom, gateway: undefined, tls: { mode: 'self-signed', hostnames: [loom.fqdn], ipAddresses: [], validityDays: 365, organization: 'x' } } as NodeModel);
     expect(violationsOf(scene.synth({ production: true }).error)).toEqual(['FPKI-LEAF-VALIDITY@loom']);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { runCli } from '../cli/main';
 import { resolveFederation } from '../model/resolve';
 import {
-  ANY_CLIENT, ANY_CLIENT_WITHOUT_CERT, ANY_FEDERATION_CERT, collectFacts, deriveTrustEdges, deriveWarnings, diffFacts, diffOfSpecs,
+  ANY_CLIENT, ANY_CLIENT_WITHOUT_CERT, collectFacts, deriveTrustEdges, deriveWarnings, diffFacts, diffOfSpecs,
   isEmptyDiff, renderMermaid, renderReport, reportOfSpec,
 } from '../report';
 import { exampleCopy } from './helpers';
@@ -25,11 +25,29 @@ function changedExample(): any {
 }
 
 describe('trust edges', () => {
-  test('the example: each link admitted by its CN; Loom admits any federation certificate', () => {
+  test('the example: each link admitted by its CN; Loom\'s gateway admits its allow-list only', () => {
     expect(deriveTrustEdges(resolveFederation(exampleCopy())).map((e) => [e.server, e.ports, e.client, e.clientCn, e.transport])).toEqual([
       ['location-a', [9000], 'location-b', 'location-b.semstreams.local', 'mTLS'],
-      ['loom', [60051, 8080], ANY_FEDERATION_CERT, undefined, 'mTLS'],
+      ['loom', [60051, 8080], 'location-b', 'location-b.semstreams.local', 'mTLS'],
       ['location-b', [9001], 'location-c', 'location-c.semstreams.local', 'mTLS'],
+    ]);
+    const loom = deriveTrustEdges(resolveFederation(exampleCopy())).find((e) => e.server === 'loom')!;
+    expect(loom.admittedBy).toMatch(/^gateway: federation signer \(issuer pinned\) \+ whole subject on allowedClients/);
+  });
+
+  test('Loom without its gateway: anyone, over TLS on gRPC and in plaintext on HTTP', () => {
+    const spec = exampleCopy();
+    Object.assign(spec.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    expect(deriveTrustEdges(resolveFederation(spec)).filter((e) => e.server === 'loom').map((e) => [e.ports, e.client, e.transport])).toEqual([
+      [[60051], ANY_CLIENT, 'TLS'], [[8080], ANY_CLIENT, 'plain'],
+    ]);
+  });
+
+  test('CN entries on a Loom allow-list are clients of their own', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes[1].allowedClients = ['location-b', 'ops.semstreams.local'];
+    expect(deriveTrustEdges(resolveFederation(spec)).filter((e) => e.server === 'loom').map((e) => [e.client, e.clientCn])).toEqual([
+      ['location-b', 'location-b.semstreams.local'], ['ops.semstreams.local', 'ops.semstreams.local'],
     ]);
   });
 
@@ -53,8 +71,17 @@ describe('trust edges', () => {
 describe('warnings', () => {
   const kinds = (spec: any) => deriveWarnings(resolveFederation(spec)).map((w) => `${w.kind} ${w.subject}`);
 
-  test('the example: Loom mTLS has no CN control; renewal windows cannot be known from a spec', () => {
-    expect(kinds(exampleCopy())).toEqual(['loom-mtls-without-cn-control loom', 'renewal-window-unknown (federation)']);
+  test('the example: only that renewal windows cannot be known from a spec (Loom is behind its gateway)', () => {
+    expect(kinds(exampleCopy())).toEqual(['renewal-window-unknown (federation)']);
+  });
+
+  test('Loom without its gateway, and a gateway that admits nobody', () => {
+    const own = exampleCopy();
+    Object.assign(own.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    expect(kinds(own)).toContain('loom-without-gateway loom');
+    const nobody = exampleCopy();
+    nobody.sites[0].nodes[1].allowedClients = [];
+    expect(kinds(nobody)).toContain('loom-admits-nobody loom');
   });
 
   test('tier none on links between sites, not within one', () => {
@@ -84,6 +111,18 @@ describe('Mermaid', () => {
     expect(m).toContain('node_location_b == "mTLS" ==> node_location_c');
   });
 
+  test('edges for who may reach Loom (from the server, as every arrow): its allow-list through the gateway, or anyone without it', () => {
+    const gated = renderMermaid(factsOf(exampleCopy()));
+    expect(gated).toContain('node_loom == "Loom gateway (mTLS, allowed)" ==> node_location_b');
+    expect(gated).not.toContain('clients_');
+    const own = exampleCopy();
+    Object.assign(own.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    const m = renderMermaid(factsOf(own));
+    expect(m).toContain('clients_any_client(["any client"])');
+    expect(m).toContain('node_loom -- "Loom gateway (TLS, no client auth)" --> clients_any_client');
+    expect(m).toContain('node_loom -. "Loom gateway (plain)" .-> clients_any_client');
+  });
+
   test('TLS and plaintext links get their own arrows', () => {
     const tls = exampleCopy();
     tls.tls.mtls = false;
@@ -111,7 +150,8 @@ describe('Mermaid: one direction, styles that mean what the legend says (issue 1
     const toStepCa = a.filter((x) => x.to === 'step_ca');
     expect(toStepCa).toEqual([]);
     const fromStepCa = a.filter((x) => x.from === 'step_ca');
-    expect(fromStepCa.map((x) => x.to)).toEqual(['node_location_a', 'node_loom', 'node_location_b', 'node_location_c']);
+    // Loom is behind its gateway, which presents the federation-issued certificate: no ACME for it.
+    expect(fromStepCa.map((x) => x.to)).toEqual(['node_location_a', 'node_location_b', 'node_location_c']);
     for (const x of fromStepCa) expect([x.style, x.label]).toEqual(['--', 'ACME (TLS)']);
     // Dotted means plaintext, and nothing in tier acme is plaintext.
     expect(a.filter((x) => x.style === '-.')).toEqual([]);
@@ -126,8 +166,10 @@ describe('Mermaid: one direction, styles that mean what the legend says (issue 1
     }
   });
 
-  test('Loom has an arrow to the clients it admits: any federation-signed certificate', () => {
-    expect(renderMermaid(factsOf(exampleCopy()))).toContain('node_loom == "mTLS, any CN" ==> clients_any_federation_signed_certificate');
+  test('Loom without a gateway has an arrow to the clients it admits: anyone', () => {
+    const own = exampleCopy();
+    Object.assign(own.sites[0].nodes[1], { gateway: { enabled: false }, tls: { mode: 'manual', mtls: false } });
+    expect(renderMermaid(factsOf(own))).toMatch(/node_loom -- "[^"]*" --> clients_any_client/);
   });
 
   test('the legend says what the arrows mean', () => {

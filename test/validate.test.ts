@@ -98,14 +98,15 @@ describe('one bad spec per rule', () => {
   test('Loom mode', () => expectOne((s) => { nodeOf(s, 'loom').tls.mode = 'acme'; }, { site: 'location-a', node: 'loom', field: 'tls.mode', rule: RULES.loomMode }));
   test('Loom tls settings in tier none', () => expectOne((s) => { nodeOf(s, 'loom').tier = 'none'; }, { site: 'location-a', node: 'loom', field: 'tls', rule: RULES.loomTierNone }));
   test('Loom require_client_cert without ca_file', () => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'manual', mtls: false, requireClientCert: true }; }, { site: 'location-a', node: 'loom', field: 'tls.requireClientCert', rule: RULES.loomRequireWithoutCa }));
-  test('Loom self-signed needs a hostname or IP', () => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { hostnames: [] } }; }, { site: 'location-a', node: 'loom', field: 'tls.selfSigned.hostnames', rule: RULES.selfSignedNames }));
-  test.each([0, 3651, 12.5])('Loom self-signed validity_days %p is outside 1..3650', (days) => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { validityDays: days } }; }, { site: 'location-a', node: 'loom', field: 'tls.selfSigned.validityDays', rule: RULES.validityDays }));
+  test('Loom self-signed needs a hostname or IP', () => expectOne((s) => { nodeOf(s, 'loom').gateway = { enabled: false }; nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { hostnames: [] } }; }, { site: 'location-a', node: 'loom', field: 'tls.selfSigned.hostnames', rule: RULES.selfSignedNames }));
+  test.each([0, 3651, 12.5])('Loom self-signed validity_days %p is outside 1..3650', (days) => expectOne((s) => { nodeOf(s, 'loom').gateway = { enabled: false }; nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { validityDays: days } }; }, { site: 'location-a', node: 'loom', field: 'tls.selfSigned.validityDays', rule: RULES.validityDays }));
   test('Loom self-signed validity_days 1 and 3650 are fine', () => {
     for (const validityDays of [1, 3650]) {
-      expect(problemsAfter((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { validityDays } }; })).toEqual([]);
+      expect(problemsAfter((s) => { nodeOf(s, 'loom').gateway = { enabled: false }; nodeOf(s, 'loom').tls = { mode: 'self-signed', selfSigned: { validityDays } }; })).toEqual([]);
     }
   });
   const le = (extra: object) => (s: any) => {
+    nodeOf(s, 'loom').gateway = { enabled: false };
     nodeOf(s, 'loom').tls = { mode: 'letsencrypt', letsencrypt: { email: 'ops@semstreams.local', acceptTos: true, ...extra } };
   };
   test('Loom letsencrypt minimal is fine', () => expect(problemsAfter(le({}))).toEqual([]));
@@ -119,10 +120,32 @@ describe('one bad spec per rule', () => {
   });
   test('Loom letsencrypt directory URL is https', () => expectOne(le({ acmeDirectoryUrl: 'http://ca/dir' }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.acmeDirectoryUrl', rule: RULES.leUrl }));
   test('Loom letsencrypt cache_dir is absolute and normalized', () => expectOne(le({ cacheDir: '/var/../etc' }), { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.cacheDir', rule: RULES.cacheDir }));
-  test('Loom extraConfig may not own server.tls', () => expectOne((s) => { nodeOf(s, 'loom').extraConfig = { server: { tls: { enabled: false } } }; }, { site: 'location-a', node: 'loom', field: 'extraConfig.server.tls', rule: RULES.extraConfig }));
+  test('Loom extraConfig may not own server.tls', () => expectOne((s) => { nodeOf(s, 'loom').extraConfig.server = { tls: { enabled: false } }; }, { site: 'location-a', node: 'loom', field: 'extraConfig.server.tls', rule: RULES.extraConfig }));
   test('links name existing nodes', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'location-z' }); }, { site: 'location-a', node: 'location-a', field: 'links[2].to', rule: RULES.linkEnds }));
   test('no self-links', () => expectOne((s) => { s.links.push({ from: 'location-b', to: 'location-b' }); }, { site: 'location-b', node: 'location-b', field: 'links[2].to', rule: RULES.selfLink }));
   test('no duplicate links', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'location-b' }); }, { site: 'location-b', node: 'location-b', field: 'links[2].to', rule: RULES.duplicateLink }));
+  test('Loom needs an llm section', () => expectOne((s) => { delete nodeOf(s, 'loom').extraConfig.llm; }, { site: 'location-a', node: 'loom', field: 'extraConfig.llm', rule: RULES.loomLlm, message: /missing/ }));
+  test('the llm error gives an example', () => expect(RULES.loomLlm).toMatch(/extraConfig: \{ llm: \{ provider: ollama, ollama_endpoint: .*, ollama_model: .* \} \}/));
+  test('Loom llm names a provider', () => expectOne((s) => { nodeOf(s, 'loom').extraConfig.llm = { model: 'x' }; }, { site: 'location-a', node: 'loom', field: 'extraConfig.llm', rule: RULES.loomLlm, message: /not a map with a provider/ }));
+  test('Loom without llm is fine when the operator supplies it', () => expect(problemsAfter((s) => { delete nodeOf(s, 'loom').extraConfig; nodeOf(s, 'loom').llmSuppliedByOperator = true; })).toEqual([]));
+  test('Loom behind the gateway takes no self-signed mode', () => expectOne((s) => { nodeOf(s, 'loom').tls = { mode: 'self-signed' }; }, { site: 'location-a', node: 'loom', field: 'tls.mode', rule: RULES.loomGatewayMode }));
+  test('Loom mTLS without the gateway is refused (Loom checks no client certificate)', () => expectOne((s) => { nodeOf(s, 'loom').gateway = { enabled: false }; }, { site: 'location-a', node: 'loom', field: 'gateway.enabled', rule: RULES.loomMtlsNeedsGateway }));
+  test('Loom without the gateway and without mTLS is allowed', () => expect(problemsAfter((s) => { nodeOf(s, 'loom').gateway = { enabled: false }; nodeOf(s, 'loom').tls = { mode: 'manual', mtls: false }; })).toEqual([]));
+  test('no gateway settings in tier none', () => expectOne((s) => { s.tier = 'none'; delete nodeOf(s, 'loom').tls; nodeOf(s, 'loom').gateway = { image: 'haproxy:2.6.12' }; }, { site: 'location-a', node: 'loom', field: 'gateway', rule: RULES.loomGatewayTierNone }));
+  test('gateway image is a string', () => expectOne((s) => { nodeOf(s, 'loom').gateway = { image: 7 }; }, { site: 'location-a', node: 'loom', field: 'gateway.image', rule: RULES.string }));
+  test('unknown gateway field', () => expectOne((s) => { nodeOf(s, 'loom').gateway = { port: 1 }; }, { site: 'location-a', node: 'loom', field: 'gateway.port', rule: RULES.unknownField }));
+  test.each([
+    ['a Loom node', 'loom', /is a Loom server/],
+    ['a name outside the domain', 'ops.example.com', /outside domain/],
+    ['the canary', 'canary.semstreams.local', /canary/],
+    ['neither id nor DNS name', 'Not A Name', /neither a node id nor a DNS name/],
+  ])('allowedClients refuses %s', (_what, entry, message) => expectOne((s) => { nodeOf(s, 'loom').allowedClients = [entry]; }, { site: 'location-a', node: 'loom', field: 'allowedClients[0]', rule: RULES.loomAllowedClients, message }));
+  test('allowedClients refuses a tier-none node', () => {
+    const problems = problemsAfter((s) => { nodeOf(s, 'location-c').tier = 'none'; nodeOf(s, 'loom').allowedClients = ['location-c']; });
+    expect(problems).toContainEqual(expect.objectContaining({ node: 'loom', field: 'allowedClients[0]', rule: RULES.loomAllowedClients, message: expect.stringMatching(/tier none/) }));
+  });
+  test('allowedClients refuses duplicates', () => expectOne((s) => { nodeOf(s, 'loom').allowedClients = ['location-b', 'location-b']; }, { site: 'location-a', node: 'loom', field: 'allowedClients[1]', rule: RULES.loomAllowedClients, message: /twice/ }));
+  test('allowedClients takes node ids and CNs in the domain', () => expect(problemsAfter((s) => { nodeOf(s, 'loom').allowedClients = ['location-a', 'ops.semstreams.local']; })).toEqual([]));
   test('links join SemStreams nodes', () => expectOne((s) => { s.links.push({ from: 'location-a', to: 'loom' }); }, { site: 'location-a', node: 'loom', field: 'links[2].to', rule: RULES.linkKinds }));
   test('the serving end has an output', () => expectOne((s) => { s.links.push({ from: 'location-c', to: 'location-a' }); }, { site: 'location-c', node: 'location-c', field: 'output', rule: RULES.linkNeedsOutput }));
   test('tier manual and tier acme ends both speak TLS', () => {
@@ -182,9 +205,11 @@ describe('tier acme', () => {
     spec.tier = 'acme';
     spec.stepCa = { site: 'location-a' };
     spec.acme = { email: 'ops@semstreams.local' };
-    nodeOf(spec, 'loom').tls = { letsencrypt: { acceptTos: true } };
+    delete nodeOf(spec, 'loom').tls;
     return spec;
   };
+  /** Loom owning its ports (no gateway), taking its certificate from step-ca in letsencrypt mode. */
+  const ownTls = (s: any) => { nodeOf(s, 'loom').gateway = { enabled: false }; nodeOf(s, 'loom').tls = { letsencrypt: { acceptTos: true } }; };
   const acmeProblems = (mutate: Mutate) => { const spec = acmeCopy(); mutate(spec); return validateSpec(spec); };
   const expectAcme = (mutate: Mutate, expected: Partial<SpecProblem>) => {
     const problems = acmeProblems(mutate);
@@ -231,10 +256,14 @@ describe('tier acme', () => {
     ]);
     expect(acmeProblems((s) => { s.stepCa.port = 9443; remoteC(s); })).toEqual([]);
   });
-  test('Loom under step-ca must accept the terms of service', () => expectAcme((s) => { delete nodeOf(s, 'loom').tls; }, { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.acceptTos', rule: RULES.leTos }));
-  test('Loom under step-ca: renew_before_days 1..89', () => expectAcme((s) => { nodeOf(s, 'loom').tls.letsencrypt.renewBeforeDays = 90; }, { node: 'loom', field: 'tls.letsencrypt.renewBeforeDays', rule: RULES.leRenew }));
-  test('Loom under step-ca: the directory URL is not the operator\'s', () => expectAcme((s) => { nodeOf(s, 'loom').tls.letsencrypt.acmeDirectoryUrl = 'https://other/dir'; }, { node: 'loom', field: 'tls.letsencrypt.acmeDirectoryUrl', rule: ACME_RULES.loomDirectory }));
+  test('Loom under step-ca must accept the terms of service', () => expectAcme((s) => { ownTls(s); delete nodeOf(s, 'loom').tls; }, { site: 'location-a', node: 'loom', field: 'tls.letsencrypt.acceptTos', rule: RULES.leTos }));
+  test('Loom under step-ca: renew_before_days 1..89', () => expectAcme((s) => { ownTls(s); nodeOf(s, 'loom').tls.letsencrypt.renewBeforeDays = 90; }, { node: 'loom', field: 'tls.letsencrypt.renewBeforeDays', rule: RULES.leRenew }));
+  test('Loom under step-ca: the directory URL is not the operator\'s', () => expectAcme((s) => { ownTls(s); nodeOf(s, 'loom').tls.letsencrypt.acmeDirectoryUrl = 'https://other/dir'; }, { node: 'loom', field: 'tls.letsencrypt.acmeDirectoryUrl', rule: ACME_RULES.loomDirectory }));
   test('Loom in manual mode is allowed in tier acme', () => expect(acmeProblems((s) => { nodeOf(s, 'loom').tls = { mode: 'manual' }; })).toEqual([]));
+  test('Loom owning its ports takes step-ca\'s certificate in letsencrypt mode', () => expect(acmeProblems((s) => { ownTls(s); nodeOf(s, 'loom').tls.mtls = false; })).toEqual([]));
+  test('behind the gateway (the default) Loom takes no letsencrypt settings, even in tier acme', () => expectAcme((s) => { nodeOf(s, 'loom').tls = { letsencrypt: { acceptTos: true } }; }, {
+    site: 'location-a', node: 'loom', field: 'tls.letsencrypt', rule: RULES.loomGatewayMode,
+  }));
 });
 
 describe('messages an operator reads (issue 16)', () => {

@@ -51,7 +51,7 @@ test('a server with mTLS off: --json names each failure, exit 1', async () => {
   const out = JSON.parse(r.stdout);
   expect(out.ok).toBe(false);
   const failed = out.results.filter((x: any) => x.status === 'fail').map((x: any) => x.check);
-  expect(failed).toEqual(['no-client-cert', 'foreign-ca', 'canary']);
+  expect(failed).toEqual(['no-client-cert', 'foreign-ca', 'canary', 'permitted-client']);
   expect(out.unverified).toEqual([{ nodeId: 'location-c', reason: 'serves nothing (client only)' }]);
 });
 

@@ -9,13 +9,15 @@ import { exampleCopy } from './helpers';
 const model = resolveFederation(exampleSpec());
 
 describe('targets from the spec', () => {
-  test('the example: both websocket outputs and Loom\'s HTTPS port, at their FQDNs, with the plan\'s expectations', () => {
+  test('the example: both websocket outputs and both of Loom\'s gateway ports, at their FQDNs, with the plan\'s expectations', () => {
     const { targets, unverified } = targetsOf(model);
-    expect(targets.map((t) => [t.nodeId, t.host, t.port, t.servername, t.mtls, t.requireClientCert, t.allowedClientCns])).toEqual([
-      ['location-a', 'location-a.semstreams.local', 9000, 'location-a.semstreams.local', true, true, ['location-b.semstreams.local']],
-      ['loom', 'loom.semstreams.local', 8080, 'loom.semstreams.local', true, true, undefined],
-      ['location-b', 'location-b.semstreams.local', 9001, 'location-b.semstreams.local', true, true, ['location-c.semstreams.local']],
+    expect(targets.map((t) => [t.id, t.host, t.port, t.protocol, t.servername, t.mtls, t.requireClientCert, t.allowedClientCns])).toEqual([
+      ['location-a', 'location-a.semstreams.local', 9000, 'http', 'location-a.semstreams.local', true, true, ['location-b.semstreams.local']],
+      ['loom', 'loom.semstreams.local', 60051, 'grpc', 'loom.semstreams.local', true, true, ['location-b.semstreams.local']],
+      ['loom:http', 'loom.semstreams.local', 8080, 'http', 'loom.semstreams.local', true, true, ['location-b.semstreams.local']],
+      ['location-b', 'location-b.semstreams.local', 9001, 'http', 'location-b.semstreams.local', true, true, ['location-c.semstreams.local']],
     ]);
+    expect(targets.filter((t) => t.nodeId === 'loom').map((t) => [t.path, t.enforcedBy])).toEqual([['/', 'its mTLS gateway'], ['/health', 'its mTLS gateway']]);
     expect(unverified).toEqual([{ nodeId: 'location-c', reason: 'serves nothing (client only)' }]);
     expect(targets[0].earlyRenewalDays).toBe(30);
   });
@@ -23,6 +25,21 @@ describe('targets from the spec', () => {
   test('overrides move a node to a tunnel without changing the name checked', () => {
     const { targets } = targetsOf(model, new Map([['location-a', { host: '127.0.0.1', port: 19000 }]]));
     expect(targets[0]).toMatchObject({ host: '127.0.0.1', port: 19000, servername: 'location-a.semstreams.local' });
+  });
+
+  test('a Loom node\'s HTTP port is overridden as node:http, its gRPC port as node', () => {
+    const { targets } = targetsOf(model, new Map([['loom', { host: '127.0.0.1', port: 1 }], ['loom:http', { host: '127.0.0.1', port: 2 }]]));
+    expect(targets.filter((t) => t.nodeId === 'loom').map((t) => [t.id, t.port])).toEqual([['loom', 1], ['loom:http', 2]]);
+    expect(parseEndpointOverride('loom:http=127.0.0.1:8443')).toEqual({ nodeId: 'loom:http', host: '127.0.0.1', port: 8443 });
+    expect(() => targetsOf(model, new Map([['location-a:http', { host: 'h', port: 1 }]]))).toThrow('--endpoint location-a:http=…');
+  });
+
+  test('Loom without its gateway: no client authentication to check, on either port', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes[1].gateway = { enabled: false };
+    spec.sites[0].nodes[1].tls = { mode: 'manual', mtls: false };
+    const loom = targetsOf(resolveFederation(spec)).targets.filter((t) => t.nodeId === 'loom');
+    expect(loom.map((t) => [t.id, t.port, t.mtls, t.enforcedBy])).toEqual([['loom', 60051, false, undefined], ['loom:http', 8080, false, undefined]]);
   });
 
   test('an override naming no verifiable node is an error, not ignored', () => {

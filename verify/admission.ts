@@ -25,6 +25,9 @@ export function admissionOf(o: ProbeOutcome): Admission {
       const a = o.after;
       switch (a.kind) {
         case 'data':
+          // gRPC's refusals: PermissionDenied (the gateway's answer to a CN off its allow-list) and Unauthenticated.
+          if (a.grpcStatus === 7 || a.grpcStatus === 16) return { admitted: false, detail: explainRefusal({ grpcStatus: a.grpcStatus }) };
+          if (a.grpcStatus !== undefined) return { admitted: true, detail: `the server answered the gRPC call: ${a.text}` };
           if (a.httpStatus === 401 || a.httpStatus === 403) return { admitted: false, detail: explainRefusal({ httpStatus: a.httpStatus }) };
           return { admitted: true, detail: a.httpStatus !== undefined ? `the server answered HTTP ${a.httpStatus}` : 'the server answered' };
         case 'open':

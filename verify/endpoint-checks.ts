@@ -8,6 +8,7 @@ import { checkServerIdentity, PeerCertificate } from 'tls';
 import { admissionOf } from './admission';
 import { IssuedIdentity } from './issue';
 import { explainRefusal, explainServerCertificate, GUIDE } from './messages';
+import { grpcProbe } from './grpc-probe';
 import { httpProbeRequest, probe, ProbeOutcome } from './probe';
 import { CheckId, CheckResult, result } from './result';
 import { VerifyTarget } from './targets';
@@ -35,6 +36,8 @@ export interface EndpointCheckInputs {
 const DAY_MS = 86_400_000;
 /** Certificates living less than this are judged by the fraction of their life left, not by --warn-days. */
 const SHORT_LIVED_MS = 7 * DAY_MS;
+/** What OpenSSL says when the peer answered a ClientHello with plaintext (e.g. an HTTP error page). */
+const PLAINTEXT = /WRONG_VERSION_NUMBER|wrong version number|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|record layer failure/i;
 const PROTOCOL_REFUSED = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER|VERSION_TOO_LOW|INAPPROPRIATE_FALLBACK/;
 
 /** Reads a client identity's CN (the key stays opaque). */
@@ -55,15 +58,20 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
   const results: CheckResult[] = [];
   const endpoint = endpointOf(t);
   const emit = (check: CheckId, status: CheckResult['status'], detail: string, hint?: string) => {
-    const r = result(t.nodeId, endpoint, check, status, detail, hint);
+    const r = result(t.id, endpoint, check, status, detail, hint);
     results.push(r);
     report(r);
   };
-  const dial = (extra: { cert?: string; key?: string; minVersion?: 'TLSv1'; maxVersion?: 'TLSv1.1'; ciphers?: string; request?: boolean }) => probe({
-    host: t.host, port: t.port, servername: t.servername, ca: t.trust === 'federation' ? inputs.ca : undefined,
-    cert: extra.cert, key: extra.key, minVersion: extra.minVersion, maxVersion: extra.maxVersion, ciphers: extra.ciphers,
-    request: extra.request ? httpProbeRequest(t.servername, t.path) : undefined, timeoutMs: inputs.timeoutMs,
-  });
+  const dial = (extra: { cert?: string; key?: string; minVersion?: 'TLSv1'; maxVersion?: 'TLSv1.1'; ciphers?: string; request?: boolean }) => {
+    const common = {
+      host: t.host, port: t.port, servername: t.servername, ca: t.trust === 'federation' ? inputs.ca : undefined,
+      cert: extra.cert, key: extra.key, minVersion: extra.minVersion, maxVersion: extra.maxVersion, ciphers: extra.ciphers, timeoutMs: inputs.timeoutMs,
+    };
+    // A gRPC port answers only HTTP/2: admission is read from a gRPC call, never from HTTP/1.1.
+    return t.protocol === 'grpc'
+      ? grpcProbe({ ...common, call: extra.request === true })
+      : probe({ ...common, request: extra.request ? httpProbeRequest(t.servername, t.path) : undefined });
+  };
   const permitted = inputs.clients.find((c) => t.allowedClientCns === undefined || t.allowedClientCns.includes(c.commonName));
 
   // 1. Handshake and the server's certificate, as `openssl s_client -CAfile federation-ca.pem` shows them.
@@ -74,9 +82,16 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
     for (const c of applicableAfterHandshake(t)) emit(c, 'skip', 'not performed: no connection');
     return results;
   }
+  // A server that answers a ClientHello with something that is not TLS (Loom's HTTP port without its
+  // gateway is plain HTTP) refuses nobody: every later "refusal" would be that, so none is judged.
+  let noTls = false;
   if (main.kind === 'handshake-error') {
     if (!permitted && t.mtls && t.requireClientCert && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|ECONNRESET/.test(main.code)) {
       emit('handshake', 'skip', `not performed: the server ends the handshake without a client certificate (${main.code})`, 'pass --client-cert/--client-key of a client on its allow-list');
+    } else if (!main.local && PLAINTEXT.test(`${main.code} ${main.message}`)) {
+      noTls = true;
+      emit('handshake', 'fail', `no TLS on this port: the server does not answer a TLS handshake (${main.code}); it speaks plaintext, to every client`,
+        t.kind === 'loom' ? 'Loom v1.4.0 serves its HTTP port in plaintext whatever server.tls says: publish its mTLS gateway\'s port instead' : 'check the endpoint is the TLS port the plan names');
     } else {
       emit('handshake', 'fail', `handshake failed: ${explainRefusal({ code: main.code })}`, main.local ? 'this machine\'s TLS library refused to make the attempt' : undefined);
     }
@@ -99,6 +114,16 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
     checkExpiry(t, peer, inputs, emit);
   }
 
+  if (noTls) {
+    emit('legacy-tls', 'skip', 'not performed: no TLS on this port');
+    // A plaintext port admits every client, with or without a certificate: each admission check fails.
+    if (t.mtls) {
+      for (const c of ['no-client-cert', 'foreign-ca', 'canary', 'permitted-client'] as CheckId[]) {
+        emit(c, 'fail', 'this port speaks plaintext: every client is admitted, with or without a certificate, and nobody is authenticated', t.kind === 'loom' ? LOOM_HINT : undefined);
+      }
+    }
+    return results;
+  }
   // 4. TLS 1.0/1.1: offered alone, with every cipher this machine has; the server must refuse.
   checkLegacy(t, await dial({ cert: permitted?.cert, key: permitted?.key, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0', request: true }), !!permitted, emit);
 
@@ -107,7 +132,7 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
   const none = admissionOf(await dial({ request: true }));
   if (none.admitted === undefined) emit('no-client-cert', 'skip', `not performed: ${none.detail}`);
   else if (!none.admitted) emit('no-client-cert', 'pass', `refused: ${none.detail}`);
-  else if (t.requireClientCert) emit('no-client-cert', 'fail', `admitted without a client certificate (${none.detail})`, 'set require_client_cert: true with mtls.enabled and client_ca_files (Loom: require_client_cert with ca_file)');
+  else if (t.requireClientCert) emit('no-client-cert', 'fail', `admitted without a client certificate (${none.detail})`, t.kind === 'loom' ? LOOM_HINT : 'set require_client_cert: true with mtls.enabled and client_ca_files');
   else emit('no-client-cert', 'warn', `admitted without a client certificate (${none.detail}): require_client_cert is false in the spec`, 'optional client certificates are for gradual rollout only (SemStreams guide)');
 
   // 6. A certificate from a foreign CA, with a CN the server would otherwise admit.
@@ -116,7 +141,7 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
   const f = admissionOf(await dial({ cert: foreign.cert, key: foreign.key, request: true }));
   if (f.admitted === undefined) emit('foreign-ca', 'skip', `not performed: ${f.detail}`);
   else if (!f.admitted) emit('foreign-ca', 'pass', `refused CN ${impostorCn} from a foreign CA: ${f.detail}`);
-  else emit('foreign-ca', 'fail', `admitted CN ${impostorCn} signed by a foreign CA (${f.detail})`, 'client_ca_files (Loom: ca_file) must hold only the federation CA, and the server must verify client certificates (mtls.enabled)');
+  else emit('foreign-ca', 'fail', `admitted CN ${impostorCn} signed by a foreign CA (${f.detail})`, t.kind === 'loom' ? LOOM_HINT : 'client_ca_files must hold only the federation CA, and the server must verify client certificates (mtls.enabled)');
 
   // 7. The canary: federation-signed, on no allow-list — the guide's "Test with unauthorized CN (should fail)".
   if (!inputs.canary) {
@@ -126,29 +151,38 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
     const cn = inputs.canary.commonName;
     if (c.admitted === undefined) emit('canary', 'skip', `not performed: ${c.detail}`);
     else if (!c.admitted) emit('canary', 'pass', `refused ${cn}: ${c.detail}`);
-    else if (t.allowedClientCns === undefined) emit('canary', 'warn', `admitted ${cn} (${c.detail}): Loom has no CN allow-list, any federation-signed certificate is admitted`, 'restrict who reaches this port by network, or front it with a proxy that checks CNs');
+    else if (t.allowedClientCns === undefined) emit('canary', 'warn', `admitted ${cn} (${c.detail}): the server has no CN allow-list, any federation-signed certificate is admitted`, 'restrict who reaches this port by network, or front it with a proxy that checks CNs');
+    else if (t.kind === 'loom') emit('canary', 'fail', `admitted ${cn}, which is on no allow-list (${c.detail}): ${GUIDE.cnNotAllowed} is not enforced`, LOOM_HINT);
     else emit('canary', 'fail', `admitted ${cn}, which is on no allow-list (${c.detail}): ${GUIDE.cnNotAllowed} is not enforced`, 'allowed_client_cns is empty (empty = allow all) or not applied: set it to exactly the linked clients\' CNs (SemStreams guide: always specify allowed_client_cns in production)');
   }
 
-  // 8. A permitted client: the guide's "Test mTLS handshake (should succeed)".
+  // 8. A permitted client: the guide's "Test mTLS handshake (should succeed)". Admitted *because of* its
+  // certificate: a server that also admits a client without one (when the plan requires one) authenticates
+  // nobody, and this admission proves nothing.
   if (!permitted) {
     const wanted = t.allowedClientCns?.join(', ') ?? 'any federation-signed client';
     emit('permitted-client', 'skip', `not performed: no --client-cert with a CN this server admits (${wanted})`);
   } else {
     const p = admissionOf(await dial({ cert: permitted.cert, key: permitted.key, request: true }));
     if (p.admitted === undefined) emit('permitted-client', 'skip', `not performed: ${p.detail}`);
-    else if (p.admitted) emit('permitted-client', 'pass', `admitted ${permitted.commonName}: ${p.detail}`);
-    else emit('permitted-client', 'fail', `refused ${permitted.commonName}: ${p.detail}`, refusalHint(p.detail));
+    else if (!p.admitted) emit('permitted-client', 'fail', `refused ${permitted.commonName}: ${p.detail}`, refusalHint(p.detail));
+    else if (t.requireClientCert && none.admitted === true) {
+      emit('permitted-client', 'fail', `admitted ${permitted.commonName} (${p.detail}), but a client without any certificate is admitted too: the server does not authenticate clients`,
+        t.kind === 'loom' ? 'Loom v1.4.0 checks no client certificate: its published ports must be its mTLS gateway\'s (is Loom itself listening there?)' : 'set require_client_cert: true with mtls.enabled and client_ca_files');
+    } else emit('permitted-client', 'pass', `admitted ${permitted.commonName}: ${p.detail}`);
   }
   return results;
 }
+
+/** What to check when a Loom port admits someone it should not. */
+const LOOM_HINT = 'Loom v1.4.0 checks no client certificate (ca_file ignored, require_client_cert dropped): the published port must be its mTLS gateway\'s, with Loom on 127.0.0.1 behind it';
 
 function applicableAfterHandshake(t: VerifyTarget): CheckId[] {
   return ['names', 'expiry', 'legacy-tls', ...(t.mtls ? ['no-client-cert', 'foreign-ca', 'canary', 'permitted-client'] as CheckId[] : [])];
 }
 
 function refusalHint(detail: string): string {
-  if (detail.includes(GUIDE.cnNotAllowed)) return 'check the client certificate\'s CN (openssl x509 -noout -subject) against allowed_client_cns: the match is exact and case-sensitive; and that client_ca_files (Loom: ca_file) holds the federation CA';
+  if (detail.includes(GUIDE.cnNotAllowed)) return 'check the client certificate\'s CN (openssl x509 -noout -subject) against allowed_client_cns (a Loom gateway: allowedClients, whole subject CN=<cn>,O=<organization>): the match is exact and case-sensitive; and that client_ca_files (a Loom gateway: its ca-file) holds the federation CA';
   if (/UNKNOWN_CA|does not trust/.test(detail)) return 'the server\'s client_ca_files (Loom: ca_file) must hold the federation CA';
   if (detail.includes(GUIDE.expired)) return 'the client certificate is outside its validity: re-issue it (cdktf deploy of the pki stack)';
   return 'see the SemStreams guide\'s troubleshooting entry for this message';

@@ -1,6 +1,7 @@
 /** Verify a deployed federation against its spec: real TLS against every endpoint, and step-ca. */
 export * from './admission';
 export * from './endpoint-checks';
+export * from './grpc-probe';
 export * from './issue';
 export * from './messages';
 export * from './probe';

@@ -46,7 +46,9 @@ export function explainServerCertificate(code: string): Explained {
 }
 
 /** Why the server refused a client, from the TLS alert or the way it hung up. */
-export function explainRefusal(how: { code?: string; closedAfterHandshake?: boolean; httpStatus?: number }): string {
+export function explainRefusal(how: { code?: string; closedAfterHandshake?: boolean; httpStatus?: number; grpcStatus?: number }): string {
+  if (how.grpcStatus === 7) return `gRPC status 7 PERMISSION_DENIED after the handshake (${GUIDE.cnNotAllowed})`;
+  if (how.grpcStatus !== undefined) return `gRPC status ${how.grpcStatus} UNAUTHENTICATED after the handshake`;
   if (how.httpStatus !== undefined) return `HTTP ${how.httpStatus} after the handshake (${GUIDE.cnNotAllowed}, or not authorized)`;
   // A server that hangs up after the handshake judged the certificate in its own code: an allow-list miss in
   // SemStreams; Node's TLS servers also drop untrusted certificates this way, without an alert.

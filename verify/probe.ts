@@ -20,6 +20,8 @@ export interface ProbeOptions {
   readonly ciphers?: string;
   /** Bytes to send once the handshake completes (an HTTP request), to see whether the server admits us. */
   readonly request?: string;
+  /** ALPN protocols to offer. @default none */
+  readonly alpn?: readonly string[];
   /** Milliseconds for TCP + handshake, and again for the server's answer. @default 5000 */
   readonly timeoutMs?: number;
 }
@@ -42,8 +44,8 @@ export type ProbeOutcome =
   };
 
 export type AfterHandshake =
-  /** The server answered: the first bytes (at most 512), and the HTTP status when it is HTTP. */
-  | { readonly kind: 'data'; readonly text: string; readonly httpStatus?: number }
+  /** The server answered: the first bytes (at most 512), the HTTP status when it is HTTP, the gRPC status of a gRPC call. */
+  | { readonly kind: 'data'; readonly text: string; readonly httpStatus?: number; readonly grpcStatus?: number }
   /** The server ended the connection without a byte. */
   | { readonly kind: 'closed' }
   /** The server sent a TLS alert (TLS 1.3 reports client-certificate refusals after the client's handshake completes). */
@@ -79,6 +81,7 @@ export function probe(o: ProbeOptions): Promise<ProbeOutcome> {
       socket = connect({
         host: o.host, port: o.port, servername: isIp(o.servername) ? undefined : o.servername,
         ca: o.ca, cert: o.cert, key: o.key, minVersion: o.minVersion, maxVersion: o.maxVersion, ciphers: o.ciphers,
+        ...(o.alpn ? { ALPNProtocols: [...o.alpn] } : {}),
         // Validation is judged below from `authorized`, so a bad certificate is still inspected, never trusted.
         rejectUnauthorized: false,
       });

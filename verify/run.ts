@@ -12,7 +12,7 @@ import { HostPort, targetsOf, UnverifiedNode } from './targets';
 export interface VerifyOptions {
   /** The federation root, PEM (`--ca`). */
   readonly ca: string;
-  /** Endpoint overrides by node id (`--endpoint node=host:port`). */
+  /** Endpoint overrides by target id (`--endpoint node=host:port`; a Loom HTTP port: `node:http=host:port`). */
   readonly endpoints?: ReadonlyMap<string, HostPort>;
   /** Only these nodes (`--node`); default every node with a TLS server. */
   readonly nodes?: readonly string[];

@@ -2,7 +2,7 @@
  * The endpoints `verify` dials, taken from the spec: every TLS server of the federation with what the
  * plan says it must do (names, mTLS, allow-list), at its FQDN or at an operator's override (tunnels).
  */
-import { FederationModel, NodeModel } from '../model/model';
+import { FederationModel, LoomNodeModel, SemStreamsNodeModel } from '../model/model';
 
 /** How a server's certificate is validated. */
 export type ServerTrust =
@@ -14,6 +14,8 @@ export type ServerTrust =
   | 'system';
 
 export interface VerifyTarget {
+  /** What results name: the node id, or `<node>:http` for a Loom node's HTTP port (its gRPC port is `<node>`). */
+  readonly id: string;
   readonly nodeId: string;
   readonly siteId: string;
   readonly kind: 'semstreams' | 'loom';
@@ -23,7 +25,11 @@ export interface VerifyTarget {
   readonly servername: string;
   readonly host: string;
   readonly port: number;
-  /** Path of the HTTP request sent after a handshake to learn whether the server admits the client. */
+  /**
+   * What is sent after a handshake to learn whether the server admits the client: an HTTP/1.1 GET of
+   * `path`, or a gRPC health call over HTTP/2 (a gRPC port answers nothing else).
+   */
+  readonly protocol: 'http' | 'grpc';
   readonly path: string;
   /** Names the certificate must cover. */
   readonly dnsNames: readonly string[];
@@ -32,8 +38,10 @@ export interface VerifyTarget {
   /** The server checks client certificates. */
   readonly mtls: boolean;
   readonly requireClientCert: boolean;
-  /** CNs the server admits; undefined when it checks no CN (Loom). */
+  /** CNs the server admits; undefined when it checks no CN. */
   readonly allowedClientCns?: readonly string[];
+  /** Who enforces client authentication, when not the service itself (Loom: its gateway). */
+  readonly enforcedBy?: string;
   /** Days before expiry from which a deploy re-issues the certificate, when the federation CA issues it. */
   readonly earlyRenewalDays?: number;
 }
@@ -49,59 +57,80 @@ export interface HostPort {
   readonly port: number;
 }
 
-/** Parses `node=host:port` (IPv6 as `[::1]:port`). Throws with a usage message when malformed. */
+/**
+ * Parses `node=host:port` (IPv6 as `[::1]:port`); `node:http=host:port` names a Loom node's HTTP port.
+ * Throws with a usage message when malformed.
+ */
 export function parseEndpointOverride(s: string): { nodeId: string } & HostPort {
-  const m = /^([a-z][a-z0-9-]*)=(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(s);
+  const m = /^([a-z][a-z0-9-]*(?::http)?)=(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(s);
   const port = m ? Number(m[4]) : NaN;
-  if (!m || port < 1 || port > 65535) throw new Error(`--endpoint ${JSON.stringify(s)} is not node=host:port`);
+  if (!m || port < 1 || port > 65535) throw new Error(`--endpoint ${JSON.stringify(s)} is not node=host:port (or node:http=host:port for a Loom HTTP port)`);
   return { nodeId: m[1], host: m[2] ?? m[3], port };
 }
 
 /**
- * The targets of a federation. `overrides` replaces a node's host and port (for Loom, its HTTPS port);
- * a node id in `overrides` that names no verifiable node is an error, so a typo cannot pass silently.
+ * The targets of a federation. `overrides` replaces a target's host and port (by target id: a Loom node's
+ * gRPC port is `<node>`, its HTTP port `<node>:http`); an id in `overrides` that names no verifiable target
+ * is an error, so a typo cannot pass silently.
  */
 export function targetsOf(model: FederationModel, overrides: ReadonlyMap<string, HostPort> = new Map()): { targets: VerifyTarget[]; unverified: UnverifiedNode[] } {
   const targets: VerifyTarget[] = [];
   const unverified: UnverifiedNode[] = [];
   const early = model.ca.earlyRenewalHours / 24;
   for (const n of model.nodes) {
-    const t = targetOf(n, early);
-    if ('reason' in t) { unverified.push(t); continue; }
-    const o = overrides.get(n.id);
-    targets.push(o ? { ...t, host: o.host, port: o.port } : t);
+    const ts = n.kind === 'loom' ? loomTargets(n, early) : targetOf(n, early);
+    for (const t of Array.isArray(ts) ? ts : [ts]) {
+      if ('reason' in t) { unverified.push(t); continue; }
+      const o = overrides.get(t.id);
+      targets.push(o ? { ...t, host: o.host, port: o.port } : t);
+    }
   }
   for (const id of overrides.keys()) {
-    if (!targets.some((t) => t.nodeId === id)) {
-      const why = unverified.find((u) => u.nodeId === id)?.reason ?? 'no such node in the spec';
+    if (!targets.some((t) => t.id === id)) {
+      const why = unverified.find((u) => u.nodeId === id.replace(/:http$/, ''))?.reason ?? 'no such node in the spec';
       throw new Error(`--endpoint ${id}=…: ${why}`);
     }
   }
   return { targets, unverified };
 }
 
-function targetOf(n: NodeModel, earlyRenewalDays: number): VerifyTarget | UnverifiedNode {
-  const base = { nodeId: n.id, siteId: n.siteId, servername: n.fqdn, host: n.fqdn, dnsNames: n.dnsNames, ipAddresses: n.ipAddresses };
-  if (n.kind === 'semstreams') {
-    if (!n.output) return { nodeId: n.id, reason: 'serves nothing (client only)' };
-    if (n.tier === 'none') return { nodeId: n.id, reason: 'tier none: plaintext, no TLS to verify' };
-    return {
-      ...base, kind: 'semstreams', service: `websocket output ${n.output.path}`, port: n.output.port, path: n.output.path, trust: 'federation',
-      mtls: n.output.mtls, requireClientCert: n.output.requireClientCert, allowedClientCns: n.output.allowedClientCns,
-      // In tier acme the served certificate is step-ca's, renewed by SemStreams itself: no deploy window applies.
-      ...(n.acme ? {} : { earlyRenewalDays }),
-    };
-  }
+function targetOf(n: SemStreamsNodeModel, earlyRenewalDays: number): VerifyTarget | UnverifiedNode {
+  const base = { id: n.id, nodeId: n.id, siteId: n.siteId, servername: n.fqdn, host: n.fqdn, dnsNames: n.dnsNames, ipAddresses: n.ipAddresses };
+  if (!n.output) return { nodeId: n.id, reason: 'serves nothing (client only)' };
+  if (n.tier === 'none') return { nodeId: n.id, reason: 'tier none: plaintext, no TLS to verify' };
+  return {
+    ...base, kind: 'semstreams', service: `websocket output ${n.output.path}`, port: n.output.port, protocol: 'http', path: n.output.path, trust: 'federation',
+    mtls: n.output.mtls, requireClientCert: n.output.requireClientCert, allowedClientCns: n.output.allowedClientCns,
+    // In tier acme the served certificate is step-ca's, renewed by SemStreams itself: no deploy window applies.
+    ...(n.acme ? {} : { earlyRenewalDays }),
+  };
+}
+
+/**
+ * A Loom node's two published ports: gRPC (a gRPC call over HTTP/2) and HTTP (`GET /health`). Behind the
+ * gateway both are the gateway's TLS with its allow-list; without it Loom checks no client certificate
+ * (v1.4.0) and its HTTP port is plaintext, which the handshake check then reports.
+ */
+function loomTargets(n: LoomNodeModel, earlyRenewalDays: number): (VerifyTarget | UnverifiedNode)[] {
   const t = n.tls;
-  if (t.mode === 'disabled') return { nodeId: n.id, reason: 'tier none: Loom TLS disabled, nothing to verify' };
-  // Loom's HTTP/REST port speaks HTTP/1.1 over the same TLS settings as gRPC, so one request tells admission.
-  const common = { ...base, kind: 'loom' as const, service: 'loom https', port: n.httpPort, path: '/' };
-  if (t.mode === 'manual') {
-    return { ...common, trust: 'federation', mtls: t.mtls, requireClientCert: t.requireClientCert, earlyRenewalDays };
+  if (t.mode === 'disabled') return [{ nodeId: n.id, reason: 'tier none: Loom TLS disabled, nothing to verify' }];
+  const base = { nodeId: n.id, siteId: n.siteId, servername: n.fqdn, host: n.fqdn, dnsNames: n.dnsNames, ipAddresses: n.ipAddresses, kind: 'loom' as const };
+  type Common = Pick<VerifyTarget, 'trust' | 'mtls' | 'requireClientCert'>
+    & Partial<Pick<VerifyTarget, 'dnsNames' | 'ipAddresses' | 'allowedClientCns' | 'enforcedBy' | 'earlyRenewalDays'>>;
+  const ports = (common: Common): VerifyTarget[] => [
+    { ...base, ...common, id: n.id, service: `loom grpc${n.gateway ? ' (gateway)' : ''}`, port: n.grpcPort, protocol: 'grpc', path: '/' },
+    { ...base, ...common, id: `${n.id}:http`, service: `loom http${n.gateway ? ' (gateway)' : ''}`, port: n.httpPort, protocol: 'http', path: '/health' },
+  ];
+  const g = n.gateway;
+  if (g && t.mode === 'manual') {
+    return ports({
+      trust: 'federation', mtls: g.mtls, requireClientCert: t.requireClientCert, earlyRenewalDays,
+      ...(g.mtls ? { allowedClientCns: g.allowedClients.map((c) => c.commonName), enforcedBy: 'its mTLS gateway' } : {}),
+    });
   }
+  if (t.mode === 'manual') return ports({ trust: 'federation', mtls: false, requireClientCert: false, earlyRenewalDays });
   if (t.mode === 'self-signed') {
-    return { ...common, dnsNames: t.hostnames, ipAddresses: t.ipAddresses, trust: 'self-signed', mtls: false, requireClientCert: false };
+    return ports({ dnsNames: t.hostnames, ipAddresses: t.ipAddresses, trust: 'self-signed', mtls: false, requireClientCert: false });
   }
-  const viaStepCa = n.tier === 'acme';
-  return { ...common, dnsNames: t.domains, ipAddresses: [], trust: viaStepCa ? 'federation' : 'system', mtls: false, requireClientCert: false };
+  return ports({ dnsNames: t.domains, ipAddresses: [], trust: n.tier === 'acme' ? 'federation' : 'system', mtls: false, requireClientCert: false });
 }

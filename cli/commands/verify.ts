@@ -21,7 +21,8 @@ refused, a foreign-CA certificate refused, the canary refused, a permitted clien
 
   --ca FILE                 federation root (terraform output -raw federation_ca_pem)   (required)
   --spec FILE               federation spec (default: the built-in example)
-  --endpoint NODE=HOST:PORT where to dial NODE (tunnels, port forwards); repeatable
+  --endpoint NODE=HOST:PORT where to dial NODE (tunnels, port forwards); a Loom node's gRPC port is NODE,
+                            its HTTP port NODE:http; repeatable
   --node NODE               check only these nodes; repeatable
   --client-cert FILE        a permitted client's certificate; repeatable, paired in order with
   --client-key FILE         its key. Each server uses the first whose CN it admits
