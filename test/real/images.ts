@@ -71,6 +71,9 @@ function planFor(name: ProgramName, src: ProgramSource, tools: { busybox: string
       return { files: [[bin, '/nats-server']], tail: ['ENTRYPOINT ["/nats-server"]'] };
     case 'loom':
       return { files: [[bin, '/usr/local/bin/looms']], dirs: ['root', 'etc/loom'], tail: ['ENV HOME=/root', 'ENTRYPOINT ["/usr/local/bin/looms"]'] };
+    case 'gateway':
+      // The holder container runs `sleep infinity` in this image (as the official haproxy image can).
+      return { files: [[bin, '/usr/local/sbin/haproxy'], [tools.busybox, '/bin/sleep']], dirs: ['usr/local/etc/haproxy', 'var/lib/haproxy', 'var/run'], tail: [] };
     case 'stepCa':
       return {
         files: [[bin, '/usr/local/bin/step-ca'], [src.stepBin!, '/usr/local/bin/step'], [tools.busybox, '/bin/busybox'], [tools.setcap, '/usr/sbin/setcap']],
@@ -99,7 +102,7 @@ export function imageFor(name: ProgramName, src: ProgramSource, tools: { busybox
 /** A binary's version line, for the compatibility table. */
 export function versionOf(name: ProgramName, src: ProgramSource): string {
   if (!src.bin) return `image ${src.image}`;
-  const args = name === 'semstreams' ? ['--version'] : name === 'nats' ? ['--version'] : name === 'stepCa' ? ['version'] : ['version'];
+  const args = name === 'semstreams' || name === 'nats' ? ['--version'] : name === 'gateway' ? ['-v'] : ['version'];
   const r = spawnSync(src.bin, args, { encoding: 'utf8', timeout: 10_000 });
   return `${r.stdout || r.stderr}`.trim().split('\n')[0] || 'unknown';
 }

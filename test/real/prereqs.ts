@@ -22,6 +22,8 @@ export const PROGRAMS = {
   loom: { image: 'FPKI_LOOM_IMAGE', bin: 'FPKI_LOOMS_BIN', what: 'Loom server (looms binary)' },
   nats: { image: 'FPKI_NATS_IMAGE', bin: 'FPKI_NATS_SERVER_BIN', what: 'NATS (nats-server binary)' },
   stepCa: { image: 'FPKI_STEP_CA_IMAGE', bin: 'FPKI_STEP_CA_BIN', what: 'step-ca (step-ca binary, plus FPKI_STEP_BIN for its healthcheck)' },
+  /** Default: Debian's haproxy, which `npm test` installs too. */
+  gateway: { image: 'FPKI_LOOM_GATEWAY_IMAGE', bin: 'FPKI_HAPROXY_BIN', what: 'HAProxy for the Loom gateway (haproxy binary)' },
 } as const;
 export type ProgramName = keyof typeof PROGRAMS;
 
@@ -90,7 +92,7 @@ export function findProgram(name: ProgramName, env = process.env, dockerUp = tru
     if (!dockerUp) return { why: `${p.image}=${image} given, but no Docker engine answers` };
     return imageExists(image) ? { image } : { why: `${p.image}=${image} is not an image in the local engine` };
   }
-  const bin = env[p.bin];
+  const bin = env[p.bin] ?? (name === 'gateway' && existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : undefined);
   if (!bin) return { why: `neither ${p.image} nor ${p.bin} is set (${p.what})` };
   if (!existsSync(bin)) return { why: `${p.bin}=${bin} does not exist` };
   if (name === 'stepCa') {
@@ -116,6 +118,7 @@ export function findEnvironment(env = process.env): RealEnvironment {
       loom: findProgram('loom', env, up),
       nats: findProgram('nats', env, up),
       stepCa: findProgram('stepCa', env, up),
+      gateway: findProgram('gateway', env, up),
     },
     busybox: findFile(env.FPKI_BUSYBOX_BIN ?? '/bin/busybox', "Debian's busybox-static"),
     setcap: findFile('/usr/sbin/setcap', "Debian's libcap2-bin"),

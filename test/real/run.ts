@@ -74,7 +74,7 @@ const EXAMPLES: readonly Example[] = [
 
 function adaptSpec(file: string, images: Partial<Record<ProgramName, string>>, llmEndpoint: string): any {
   const spec = parse(readFileSync(join(REPO, file), 'utf8'));
-  spec.images = { ...(spec.images ?? {}), semstreams: images.semstreams, loom: images.loom, nats: images.nats };
+  spec.images = { ...(spec.images ?? {}), semstreams: images.semstreams, loom: images.loom, nats: images.nats, loomGateway: images.gateway };
   if (spec.stepCa) spec.stepCa.image = images.stepCa;
   for (const site of spec.sites) {
     for (const node of site.nodes) {
@@ -299,7 +299,8 @@ async function rotation(d: Deployed): Promise<string> {
   assert(addr, 'no location-b certificate in the pki state');
   const r = await d.ws.terraform(d.pkiStack, ['apply', '-auto-approve', '-input=false', '-no-color', `-replace=${addr}`]);
   assert(r.status === 0, `re-issuing ${addr} failed (exit ${r.status})`);
-  await deployAll(d, d.stacks.filter((s) => s !== d.pkiStack));
+  // Every stack, as an operator would: cdktf refuses a subset without the stacks it depends on.
+  await deployAll(d);
   const after = new Map(containersOf(d.name).map((c) => [c.name, c.id]));
   const replaced = [...after.keys()].filter((n) => before.get(n) !== after.get(n)).sort();
   assert(replaced.length === 1 && replaced[0] === `${d.name}-location-b`, `replaced: ${replaced.join(', ') || 'nothing'} (expected only ${d.name}-location-b)`);
@@ -370,7 +371,7 @@ async function runExample(ex: Example, env: RealEnvironment, images: Partial<Rec
 }
 
 /** Programs each example runs: tier manual has no step-ca. */
-const programsOf = (ex: Example): ProgramName[] => (ex.id === 'acme' ? ['semstreams', 'loom', 'nats', 'stepCa'] : ['semstreams', 'loom', 'nats']);
+const programsOf = (ex: Example): ProgramName[] => ['semstreams', 'loom', 'nats', 'gateway', ...(ex.id === 'acme' ? ['stepCa' as const] : [])];
 
 function blockerOf(env: RealEnvironment, programs: readonly ProgramName[]): string | undefined {
   if (isMissing(env.docker)) return env.docker.why;
