@@ -78,7 +78,7 @@ export class StepCa extends Construct implements IStepCa {
       // exec such a binary otherwise ("Operation not permitted", exit 126). no-new-privileges keeps the
       // process from gaining it; it listens on an unprivileged port anyway.
       user: '0:0',
-      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+      capabilities: { drop: ['ALL'], add: ['CAP_NET_BIND_SERVICE'] },
       securityOpts: ['no-new-privileges:true'],
       networksAdvanced: [{ name: props.network.name, aliases: [...m.dnsNames] }],
       ports: m.publishedPorts.map((p) => ({ internal: p, external: p })),

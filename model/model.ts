@@ -67,7 +67,10 @@ export interface SemStreamsAcmeModel {
   readonly directoryUrl: string;
   readonly email: string;
   readonly domains: readonly string[];
+  /** The client side's challenge (and a server-only node's): the spec's `acme.challengeType`. */
   readonly challengeType: 'http-01' | 'tls-alpn-01';
+  /** The server side's: on a hub the other type, so its two ACME clients never bind the same port. */
+  readonly serverChallengeType: 'http-01' | 'tls-alpn-01';
   readonly renewBefore: string;
   readonly serverStoragePath: string;
   readonly clientStoragePath: string;

@@ -100,14 +100,27 @@ export function stepCaRoute(spec: FederationSpec, stepCa: StepCaModel, site: Sit
   return { networks: [], hosts: address ? stepCa.dnsNames.map((host) => ({ host, ip: address })) : [] };
 }
 
-/** A SemStreams node's ACME block (the guide's tier 3 fields). */
-export function resolveSemStreamsAcme(spec: FederationSpec, stepCa: StepCaModel, node: NodeSpec): SemStreamsAcmeModel {
+/** The other challenge type, on the other port. */
+export function otherChallengeType(t: 'http-01' | 'tls-alpn-01'): 'http-01' | 'tls-alpn-01' {
+  return t === 'http-01' ? 'tls-alpn-01' : 'http-01';
+}
+
+/**
+ * A SemStreams node's ACME block (the guide's tier 3 fields). A hub (server and client sides both on ACME)
+ * runs two ACME clients for the same name, each binding its challenge port (http-01 :80, tls-alpn-01 :443):
+ * with one challenge type both bind the same port at once and the loser silently keeps the fallback
+ * certificate (seen with SemStreams a12473c). So a hub's client side uses the spec's challenge type and its
+ * server side the other one.
+ */
+export function resolveSemStreamsAcme(spec: FederationSpec, stepCa: StepCaModel, node: NodeSpec, hub = false): SemStreamsAcmeModel {
   const acme = spec.acme ?? {};
+  const challengeType = acme.challengeType ?? (DEFAULTS.acme.challengeType as 'http-01');
   return {
     directoryUrl: stepCa.directoryUrl,
     email: acme.email!,
     domains: [node.fqdn],
-    challengeType: acme.challengeType ?? (DEFAULTS.acme.challengeType as 'http-01'),
+    challengeType,
+    serverChallengeType: hub ? otherChallengeType(challengeType) : challengeType,
     renewBefore: acme.renewBefore ?? DEFAULTS.acme.renewBefore,
     serverStoragePath: ACME_STORAGE.server,
     clientStoragePath: ACME_STORAGE.client,

@@ -79,12 +79,12 @@ interface ResolveContext {
 }
 
 /** Networks, hosts entries and published challenge port that let a tier-acme node and step-ca reach each other. */
-function acmeRouting(site: SiteSpec, ctx: ResolveContext, challenge: number | undefined) {
+function acmeRouting(site: SiteSpec, ctx: ResolveContext, challenges: readonly number[]) {
   if (!ctx.stepCa) return { networks: [] as string[], hosts: [] as { host: string; ip: string }[], ports: [] as number[] };
   const route = stepCaRoute(ctx.spec, ctx.stepCa, site);
   // On step-ca's own host, challenges travel over the ACME network; elsewhere they arrive on the host's port.
   const remote = dockerHostOf(site) !== ctx.stepCa.dockerHost;
-  return { ...route, ports: remote && challenge !== undefined ? [challenge] : [] };
+  return { ...route, ports: remote ? [...challenges] : [] };
 }
 
 function resolveSite(site: SiteSpec, ctx: ResolveContext): SiteModel {
@@ -159,8 +159,10 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
   const serverAuth = tlsOn && output !== undefined;
   const clientAuth = mtls && (inputs.length > 0 || ctx.loomClients.has(n.id));
   const configFile = layout.configFile;
-  const acme = base.tier === 'acme' && ctx.stepCa && (output || inputs.length > 0) ? resolveSemStreamsAcme(ctx.spec, ctx.stepCa, n) : undefined;
-  const routing = acmeRouting(site, ctx, acme ? challengePort(acme.challengeType) : undefined);
+  const acme = base.tier === 'acme' && ctx.stepCa && (output || inputs.length > 0)
+    ? resolveSemStreamsAcme(ctx.spec, ctx.stepCa, n, output !== undefined && inputs.length > 0) : undefined;
+  const acmePorts = acme ? [...new Set([...(output ? [challengePort(acme.serverChallengeType)] : []), ...(inputs.length > 0 ? [challengePort(acme.challengeType)] : [])])] : [];
+  const routing = acmeRouting(site, ctx, acmePorts);
   return {
     ...base,
     kind: 'semstreams',
@@ -207,7 +209,7 @@ function resolveLoom(n: LoomNodeSpec, site: SiteSpec, ctx: ResolveContext): Loom
   const httpPort = n.httpPort ?? DEFAULTS.loom.httpPort;
   const configFile = layout.configFile;
   const viaStepCa = base.tier === 'acme' && tls.mode === 'letsencrypt';
-  const routing = viaStepCa ? acmeRouting(site, ctx, tls.httpChallengePort) : { networks: [], hosts: [], ports: [] };
+  const routing = viaStepCa ? acmeRouting(site, ctx, [tls.httpChallengePort]) : { networks: [], hosts: [], ports: [] };
   const challenge = tls.mode === 'letsencrypt' && !viaStepCa ? [tls.httpChallengePort] : routing.ports;
   return {
     ...base,

@@ -120,7 +120,7 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
       cert_file: paths.certFile,
       key_file: paths.keyFile,
       min_version: node.minVersion,
-      ...(node.acme ? { acme: renderAcme(node, node.acme.serverStoragePath) } : {}),
+      ...(node.acme ? { acme: renderAcme(node, node.acme.serverStoragePath, node.acme.serverChallengeType) } : {}),
       mtls: o.mtls
         ? {
           enabled: true,
@@ -139,7 +139,7 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
       ca_files: trustedCaFiles(paths),
       insecure_skip_verify: node.insecureSkipVerify,
       min_version: node.minVersion,
-      ...(node.acme ? { acme: renderAcme(node, node.acme.clientStoragePath) } : {}),
+      ...(node.acme ? { acme: renderAcme(node, node.acme.clientStoragePath, node.acme.challengeType) } : {}),
       mtls: presents ? { enabled: true, cert_file: paths.certFile, key_file: paths.keyFile } : { enabled: false },
     };
   }
@@ -147,14 +147,14 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
 }
 
 /** The guide's tier 3 `acme` block; `ca_bundle` is the federation root, which step-ca's TLS chains to. */
-function renderAcme(node: SemStreamsNodeModel, storagePath: string): Record<string, unknown> {
+function renderAcme(node: SemStreamsNodeModel, storagePath: string, challengeType: string): Record<string, unknown> {
   const a = node.acme!;
   return {
     enabled: true,
     directory_url: a.directoryUrl,
     email: a.email,
     domains: [...a.domains],
-    challenge_type: a.challengeType,
+    challenge_type: challengeType,
     renew_before: a.renewBefore,
     storage_path: storagePath,
     ca_bundle: node.paths.caFile,

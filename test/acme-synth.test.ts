@@ -56,7 +56,7 @@ describe('synth of the tier acme example', () => {
     expect(container.networks_advanced).toEqual([{ name: '${docker_network.acme-network.name}', aliases: ['step-ca.semstreams.local'] }]);
     // The official image's step-ca binary carries NET_BIND_SERVICE as a file capability: the kernel refuses to
     // exec it unless that capability is in the bounding set. Everything else stays dropped.
-    expect(container.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(container.capabilities).toEqual({ drop: ['ALL'], add: ['CAP_NET_BIND_SERVICE'] });
     expect(container.security_opts).toEqual(['no-new-privileges:true']);
     expect(s.output.acme_directory_url.value).toBe('https://step-ca.semstreams.local:9000/acme/acme/directory');
   });
@@ -100,7 +100,8 @@ describe('synth of the tier acme example', () => {
       cert_file: '/certs/location-b-cert.pem',
       key_file: '/certs/location-b-key.pem',
       min_version: '1.2',
-      acme: { ...acme, storage_path: '/data/acme/server' },
+      // The hub's server side answers tls-alpn-01 (:443) so its two ACME clients do not both bind :80.
+      acme: { ...acme, challenge_type: 'tls-alpn-01', storage_path: '/data/acme/server' },
       mtls: { enabled: true, client_ca_files: ['/certs/federation-ca.pem'], require_client_cert: true, allowed_client_cns: ['location-c.semstreams.local'] },
     });
     expect(config.security.tls.client).toEqual({
@@ -207,5 +208,43 @@ describe('tier acme routing', () => {
     expect(model.stepCa!.publishedPorts).toEqual([9443]);
     expect(model.stepCa!.extraHosts).toEqual([{ host: 'location-c.semstreams.local', ip: '192.0.2.3' }]);
     expect((renderSemStreamsConfig(c, model) as any).security.tls.client.acme.directory_url).toBe('https://step-ca.semstreams.local:9443/acme/acme/directory');
+  });
+});
+
+describe('a hub\'s two ACME clients never bind the same port', () => {
+  const fed = resolveFederation(spec());
+  const node = (id: string) => fed.nodes.find((n) => n.id === id) as SemStreamsNodeModel;
+  const sides = (id: string) => {
+    const tls = renderSemStreamsConfig(node(id), fed).security as any;
+    return { server: tls.tls.server?.acme?.challenge_type, client: tls.tls.client?.acme?.challenge_type };
+  };
+
+  test('location-b (serves and dials): client side http-01 (:80) as the spec says, server side tls-alpn-01 (:443)', () => {
+    // SemStreams binds :80 for http-01 and :443 for tls-alpn-01, once per ACME client.
+    expect(sides('location-b')).toEqual({ server: 'tls-alpn-01', client: 'http-01' });
+  });
+
+  test('one-sided nodes keep the spec\'s challenge type', () => {
+    expect(sides('location-a')).toEqual({ server: 'http-01', client: undefined });
+    expect(sides('location-c')).toEqual({ server: undefined, client: 'http-01' });
+  });
+
+  test('with tls-alpn-01 in the spec the hub swaps: client tls-alpn-01, server http-01', () => {
+    const s = spec();
+    s.acme.challengeType = 'tls-alpn-01';
+    const f = resolveFederation(s);
+    const b = f.nodes.find((n) => n.id === 'location-b') as SemStreamsNodeModel;
+    const tls = (renderSemStreamsConfig(b, f).security as any).tls;
+    expect([tls.server.acme.challenge_type, tls.client.acme.challenge_type]).toEqual(['http-01', 'tls-alpn-01']);
+  });
+
+  test('a hub on another Docker host than step-ca publishes both challenge ports', () => {
+    const s = spec();
+    s.sites[0].docker = { host: 'ssh://ops@a.example', address: '192.0.2.10' };
+    s.sites[1].docker = { host: 'ssh://ops@b.example', address: '192.0.2.11' };
+    s.sites[2].docker = { host: 'ssh://ops@c.example', address: '192.0.2.12' };
+    s.stepCa.port = 9443; // location-a's output already publishes 9000 on that host
+    const b = resolveFederation(s).nodes.find((n) => n.id === 'location-b')!;
+    expect([...b.publishedPorts].sort((x, y) => x - y)).toEqual([80, 443, 9001]);
   });
 });
