@@ -168,6 +168,36 @@ async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<s
   return `${nodes.map((n) => `${n.id}:${(n as any).output.port}`).join(', ')}: permitted client admitted; off-list federation CN, canary, no certificate, foreign CA and TLS 1.1 refused`;
 }
 
+/** The same matrix on both published ports of each Loom node, through its gateway, with the real Loom behind it. */
+async function loomMatrix(d: Deployed): Promise<string> {
+  const model = resolveFederation(d.spec);
+  const ids = d.ws.identities(d.pkiStack);
+  const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
+  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
+  const looms = model.nodes.filter((n) => n.kind === 'loom');
+  assert(looms.length > 0, 'the example has no Loom node');
+  const endpoints = new Map(looms.flatMap((n) => (n.kind === 'loom' ? [[n.id, { host: '127.0.0.1', port: n.grpcPort }], [`${n.id}:http`, { host: '127.0.0.1', port: n.httpPort }]] as const : [])));
+  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
+  const run = await runVerify(model, {
+    ca, endpoints: new Map(endpoints), nodes: looms.map((n) => n.id), clients,
+    ...(canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {}),
+  });
+  const wanted = ['handshake', 'names', 'legacy-tls', 'no-client-cert', 'foreign-ca', 'canary', 'permitted-client'];
+  const problems: string[] = [];
+  const seen = new Set(run.results.map((r) => r.target));
+  for (const t of endpoints.keys()) {
+    if (!seen.has(t)) { problems.push(`${t}: not checked`); continue; }
+    for (const c of wanted) {
+      const r = run.results.find((x) => x.target === t && x.check === c);
+      if (!r) problems.push(`${t} ${c}: no result`);
+      else if (r.status !== 'pass') problems.push(`${t} ${c}: ${r.status} (${r.detail})`);
+    }
+  }
+  assert(problems.length === 0, problems.join('; '));
+  const admitted = run.results.filter((r) => r.check === 'permitted-client').map((r) => `${r.target}: ${r.detail}`).join('; ');
+  return `${[...endpoints.entries()].map(([t, e]) => `${t}:${e.port}`).join(', ')}: no certificate, foreign CA, canary and TLS 1.1 refused; ${admitted}`;
+}
+
 function issuerOfServed(host: string, port: number, servername: string): Promise<X509Certificate> {
   return probe({ host, port, servername, timeoutMs: 5000 }).then((o) => {
     assert(o.kind === 'established', `no TLS at ${host}:${port} (${o.kind === 'established' ? '' : o.code})`);
@@ -332,7 +362,7 @@ function keysInOutput(d: Deployed): string {
 
 async function runExample(ex: Example, env: RealEnvironment, images: Partial<Record<ProgramName, string>> | string, llm: string | undefined): Promise<void> {
   const base = blockerOf(env, programsOf(ex)) ?? (typeof images === 'string' ? images : undefined) ?? (llm === undefined ? 'the LLM stand-in could not start' : undefined);
-  const names = ['deploy', 'plan output has no key', 'containers running', 'flow A→C', 'handshake matrix', ...(ex.id === 'acme' ? ['certificates from step-ca'] : []),
+  const names = ['deploy', 'plan output has no key', 'containers running', 'flow A→C', 'handshake matrix', 'Loom behind its gateway', ...(ex.id === 'acme' ? ['certificates from step-ca'] : []),
     'recovery after restart', 'downstream started first', 'second deploy plans nothing', 'changed link port', 'rotation', 'destroy leaves nothing'];
   if (base) { for (const n of names) record(ex.id, n, 'not run', base); return; }
   const imgs = images as Record<ProgramName, string>;
@@ -357,6 +387,7 @@ async function runExample(ex: Example, env: RealEnvironment, images: Partial<Rec
     const running = await check(ex.id, 'containers running', no, () => settled(name));
     const flows = await check(ex.id, 'flow A→C', no ?? (running ? undefined : 'containers are not running'), () => flowAtoC(d));
     await check(ex.id, 'handshake matrix', no, () => handshakeMatrix(d));
+    await check(ex.id, 'Loom behind its gateway', no ?? (running ? undefined : 'containers are not running'), () => loomMatrix(d));
     if (ex.id === 'acme') await check(ex.id, 'certificates from step-ca', no, () => acmeIssued(d));
     const needFlow = no ?? (flows ? undefined : 'no federation flow to recover');
     await check(ex.id, 'recovery after restart', needFlow, () => restartRecovery(d));
