@@ -404,13 +404,15 @@ async function runExample(ex: Example, env: RealEnvironment, images: Partial<Rec
 /** Programs each example runs: tier manual has no step-ca. */
 const programsOf = (ex: Example): ProgramName[] => ['semstreams', 'loom', 'nats', 'gateway', ...(ex.id === 'acme' ? ['stepCa' as const] : [])];
 
+/** Every missing prerequisite of an example, joined; undefined when it can run. */
 function blockerOf(env: RealEnvironment, programs: readonly ProgramName[]): string | undefined {
-  if (isMissing(env.docker)) return env.docker.why;
-  if (isMissing(env.terraform)) return env.terraform.why;
-  const missing = programs.map((p) => env.programs[p]).filter(isMissing).map((m) => m.why);
-  if (missing.length > 0) return missing.join('; ');
-  if (programs.includes('stepCa') && isMissing(env.setcap) && (env.programs.stepCa as any).bin) return env.setcap.why;
-  return undefined;
+  const missing = [
+    ...(isMissing(env.docker) ? [env.docker.why] : []),
+    ...(isMissing(env.terraform) ? [env.terraform.why] : []),
+    ...programs.map((p) => env.programs[p]).filter(isMissing).map((m) => m.why),
+    ...(programs.includes('stepCa') && isMissing(env.setcap) && !isMissing(env.programs.stepCa) && env.programs.stepCa.bin ? [env.setcap.why] : []),
+  ];
+  return missing.length > 0 ? missing.join('; ') : undefined;
 }
 
 async function main(): Promise<void> {
