@@ -2,6 +2,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
+import { terraformLiterals } from './terraform-literal';
 import { checkRenewalWindow } from './issuance-checks';
 
 /** What consumers of a federation CA need: its public certificate. */
@@ -48,7 +49,7 @@ export class FederationCa extends Construct implements IFederationCa {
     const cert = new SelfSignedCert(this, 'cert', {
       privateKeyPem: key.privateKeyPem,
       isCaCertificate: true,
-      subject: [{ commonName: props.commonName, organization: props.organization }],
+      subject: [terraformLiterals({ commonName: props.commonName, organization: props.organization })],
       validityPeriodHours: validityHours,
       setSubjectKeyId: true,
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],

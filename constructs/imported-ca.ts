@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ImportedCaModel, ImportedKeyPairModel } from '../model/import-model';
 import { IFederationCa } from './federation-ca';
 import { ISigningCa } from './signing-ca';
+import { terraformLiterals } from './terraform-literal';
 
 /**
  * The federation root of an imported CA: its certificate only, checked at synth. Its key stays wherever
@@ -42,6 +43,6 @@ export class ImportedIntermediateCa extends Construct implements ISigningCa {
     this.certPem = props.intermediate.certPem;
     this.chainPem = props.intermediate.chainPem;
     this.validityEndTime = props.intermediate.notAfter;
-    this._privateKeyPem = new DataLocalSensitiveFile(this, 'key', { filename: props.intermediate.keyFileFromStack }).content;
+    this._privateKeyPem = new DataLocalSensitiveFile(this, 'key', terraformLiterals({ filename: props.intermediate.keyFileFromStack })).content;
   }
 }

@@ -4,6 +4,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { FederationCa, renderKeyProps } from './federation-ca';
+import { terraformLiterals } from './terraform-literal';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 import { IPrivateKeyMaterial } from './private-key-file';
 
@@ -62,7 +63,7 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
     const key = new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256));
     const csr = new CertRequest(this, 'csr', {
       privateKeyPem: key.privateKeyPem,
-      subject: [{ commonName: props.commonName, organization: props.organization }],
+      subject: [terraformLiterals({ commonName: props.commonName, organization: props.organization })],
     });
     const cert = new LocallySignedCert(this, 'cert', {
       certRequestPem: csr.certRequestPem,

@@ -4,6 +4,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { renderKeyProps } from './federation-ca';
+import { terraformLiterals } from './terraform-literal';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 import { IPrivateKeyMaterial } from './private-key-file';
 import { ISigningCa } from './signing-ca';
@@ -78,9 +79,9 @@ export class LocationCertificate extends Construct implements ILocationCertifica
     const key = new PrivateKey(this, 'key', renderKeyProps(alg));
     const csr = new CertRequest(this, 'csr', {
       privateKeyPem: key.privateKeyPem,
-      subject: [{ commonName: props.commonName, organization: props.organization }],
-      dnsNames: [...(props.dnsNames ?? [props.commonName])],
-      ipAddresses: [...(props.ipAddresses ?? [])],
+      subject: [terraformLiterals({ commonName: props.commonName, organization: props.organization })],
+      dnsNames: terraformLiterals([...(props.dnsNames ?? [props.commonName])]),
+      ipAddresses: terraformLiterals([...(props.ipAddresses ?? [])]),
     });
     const cert = new LocallySignedCert(this, 'cert', {
       certRequestPem: csr.certRequestPem,

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
 import { renderKeyUpload } from './private-key-file';
+import { terraformLiterals } from './terraform-literal';
 
 /** Mode of every private key inside a container. */
 export const KEY_FILE_MODE = '0600';
@@ -60,10 +61,11 @@ export class ServiceContainer extends Construct {
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
     // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
     const mounts = node.volumes.map((v, i) => {
-      const volume = new Volume(this, `volume-${i}`, { name: v.name, labels });
+      const volume = new Volume(this, `volume-${i}`, terraformLiterals({ name: v.name, labels }));
       return { type: 'volume', source: volume.name, target: v.mount };
     });
-    new Container(this, 'container', {
+    // Spec text (command, config, names) reaches Terraform escaped, as text: never evaluated.
+    new Container(this, 'container', terraformLiterals({
       name: node.containerName,
       image: props.image.imageId,
       command: [...node.command],
@@ -82,7 +84,7 @@ export class ServiceContainer extends Construct {
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
-    });
+    }));
   }
 }
 

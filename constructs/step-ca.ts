@@ -9,6 +9,7 @@ import { renderStepCaConfigFile } from '../render/step-ca-config';
 import { IIntermediateCa } from './intermediate-ca';
 import { renderKeyUpload } from './private-key-file';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE } from './service-container';
+import { terraformLiterals } from './terraform-literal';
 
 /** What ACME clients need from step-ca. */
 export interface IStepCa {
@@ -59,8 +60,8 @@ export class StepCa extends Construct implements IStepCa {
     this.rootCertPem = props.rootCertPem;
     this.containerName = m.containerName;
     const labels = Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value }));
-    const db = new Volume(this, 'db', { name: m.dbVolumeName, labels });
-    new Container(this, 'container', {
+    const db = new Volume(this, 'db', terraformLiterals({ name: m.dbVolumeName, labels }));
+    new Container(this, 'container', terraformLiterals({
       name: m.containerName,
       image: props.image.imageId,
       // The key is unencrypted PEM (hashicorp/tls), so no password file is needed.
@@ -91,6 +92,6 @@ export class StepCa extends Construct implements IStepCa {
         ...(props.previousRootCertPem && m.previousRootFile
           ? [{ file: m.previousRootFile, content: props.previousRootCertPem, permissions: PUBLIC_FILE_MODE }] : []),
       ],
-    });
+    }));
   }
 }

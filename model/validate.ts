@@ -64,6 +64,7 @@ export const RULES = {
   orphanOutput: 'a websocket output with mTLS needs at least one link: with no linked client, allowed_client_cns would be empty, which admits any certificate the federation CA signed (SemStreams guide: always specify allowed_client_cns in production)',
   suppression: 'a suppression names a policy rule and gives a written reason (at least 10 characters)',
   unknownField: 'only fields this library knows are accepted (a misspelled field would otherwise be silently ignored)',
+  terraformToken: 'spec text contains no cdktf token markers ("${TfToken[", "#{TfToken[", "&{TfToken[") and no cdktf number tokens (about -1.888e+289): cdktf would resolve them as references to other values of the stacks, keys included',
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -286,7 +287,41 @@ export function validateSpec(input: unknown): SpecProblem[] {
     } else portsByHost.set(p.host, [...(portsByHost.get(p.host) ?? []), p]);
   }
   checkLinks(top, input.links, nodes, duplicateIds);
+  checkNoTokenMarkers(top, input);
   return top.problems;
+}
+
+/**
+ * Every string (and map key) of the spec, wherever it is: none may look like a cdktf token. Terraform template
+ * sequences (`${`, `%{`) are fine here: constructs escape them where text enters Terraform (constructs/terraform-literal.ts).
+ */
+function checkNoTokenMarkers(top: Checker, input: Obj): void {
+  const looksLikeToken = (v: unknown) => (typeof v === 'string' && (/[$#&]\{TfToken\[/.test(v) || /-1\.888\d*e\+28\d/i.test(v)))
+    || (typeof v === 'number' && Math.abs(v) >= 1e280 && Number.isFinite(v));
+  const walk = (c: Checker, v: unknown, field: string, seen: Set<object>, skip: readonly string[] = []) => {
+    if (looksLikeToken(v)) { c.add(field || '(spec)', `${show(v)} looks like a cdktf token`, RULES.terraformToken); return; }
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) { v.forEach((x, i) => walk(c, x, `${field}[${i}]`, seen)); return; }
+    for (const [k, x] of Object.entries(v)) {
+      if (skip.includes(k)) continue;
+      const at = join(field, k);
+      if (looksLikeToken(k)) c.add(at, `key ${show(k)} looks like a cdktf token`, RULES.terraformToken);
+      else walk(c, x, at, seen);
+    }
+  };
+  const seen = new Set<object>();
+  walk(top, input, '', seen, ['sites']);
+  if (!Array.isArray(input.sites)) return;
+  input.sites.forEach((site, si) => {
+    if (!isObj(site)) return;
+    const siteId = typeof site.id === 'string' ? site.id : `#${si}`;
+    walk(top.in(siteId, undefined), site, '', seen, ['nodes']);
+    if (!Array.isArray(site.nodes)) return;
+    site.nodes.forEach((node, ni) => {
+      if (isObj(node)) walk(top.in(siteId, typeof node.id === 'string' ? node.id : `#${ni}`), node, '', seen);
+    });
+  });
 }
 
 function checkTier(c: Checker, o: Obj, key: string): string | undefined {

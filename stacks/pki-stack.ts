@@ -10,6 +10,7 @@ import { privateKeyFile } from '../constructs/private-key-file';
 import { ISigningCa } from '../constructs/signing-ca';
 import { canaryCommonName } from '../model/canary';
 import { FederationModel } from '../model/model';
+import { terraformLiterals } from '../constructs/terraform-literal';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface PkiStackProps {
@@ -56,12 +57,12 @@ export class PkiStack extends ResolvedOnceStack {
     if (signer) this.signer = signer;
     if (imported?.previousRootCertPem) {
       new TerraformOutput(this, 'federation_trust_bundle_pem', {
-        value: `${imported.rootCertPem}${imported.previousRootCertPem}`,
+        value: terraformLiterals(`${imported.rootCertPem}${imported.previousRootCertPem}`),
         description: 'Root rotation in progress: the federation root and the root being retired (public); clients trust both until the old one is dropped',
       });
     }
     new TerraformOutput(this, 'federation_ca_pem', {
-      value: this.ca.certPem,
+      value: terraformLiterals(this.ca.certPem),
       description: 'Federation root CA certificate (public): save as federation-ca.pem for clients',
     });
     new TerraformOutput(this, 'federation_ca_not_after', { value: this.ca.validityEndTime });
@@ -99,7 +100,7 @@ export class PkiStack extends ResolvedOnceStack {
       const cert = certificates.get(node.id);
       // What a reviewer needs per node, in one place.
       new TerraformOutput(this, `node_${node.id.replace(/-/g, '_')}`, {
-        value: {
+        value: terraformLiterals({
           site: node.siteId,
           tier: node.tier,
           dns_sans: [...node.dnsNames],
@@ -119,7 +120,7 @@ export class PkiStack extends ResolvedOnceStack {
             imported: true,
             not_after: c.imported.notAfter,
           } : {}),
-        },
+        }),
       });
     }
     this.certificates = certificates;

@@ -8,6 +8,7 @@ import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
 import { renderSemStreamsConfigFile } from '../render/semstreams-config';
+import { terraformLiterals } from '../constructs/terraform-literal';
 import { PkiStack } from './pki-stack';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
@@ -29,31 +30,31 @@ export class SiteStack extends ResolvedOnceStack {
   constructor(scope: Construct, id: string, props: SiteStackProps) {
     super(scope, id);
     const { federation: fed, site, pki } = props;
-    new DockerProvider(this, 'docker', {
+    new DockerProvider(this, 'docker', terraformLiterals({
       host: site.dockerHost,
       ...(site.dockerCertPath !== undefined ? { certPath: site.dockerCertPath } : {}),
-    });
-    const network = new Network(this, 'network', { name: site.networkName, driver: 'bridge' });
+    }));
+    const network = new Network(this, 'network', terraformLiterals({ name: site.networkName, driver: 'bridge' }));
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
     const imageFor = (name: string) => {
       if (!images.has(name)) {
         // Named after the image, so adding a node never renames another node's image resource.
-        images.set(name, new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, { name, keepLocally: true }));
+        images.set(name, new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals({ name, keepLocally: true })));
       }
       return images.get(name)!;
     };
 
     if (site.natsContainer) {
       const nats = site.natsContainer;
-      new Container(this, 'nats', {
+      new Container(this, 'nats', terraformLiterals({
         name: nats.name,
         image: imageFor(nats.image).imageId,
         restart: 'unless-stopped',
         networksAdvanced: [{ name: network.name, aliases: [nats.alias] }],
         labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
-      });
+      }));
     }
 
     const containers = new Map<string, ServiceContainer>();
@@ -72,11 +73,11 @@ export class SiteStack extends ResolvedOnceStack {
         labels: { ...labels, 'federation-pki.node': node.id },
       }));
       const outId = node.id.replace(/-/g, '_');
-      new TerraformOutput(this, `${outId}_container`, { value: node.containerName });
-      new TerraformOutput(this, `${outId}_config_path`, { value: node.paths.configFile });
+      new TerraformOutput(this, `${outId}_container`, { value: terraformLiterals(node.containerName) });
+      new TerraformOutput(this, `${outId}_config_path`, { value: terraformLiterals(node.paths.configFile) });
       if (node.kind === 'loom') {
         const { command, note } = renderLoomClientCommand(node);
-        new TerraformOutput(this, `${outId}_loom_client_command`, { value: command, description: note });
+        new TerraformOutput(this, `${outId}_loom_client_command`, { value: terraformLiterals(command), description: note });
       }
     }
     this.containers = containers;

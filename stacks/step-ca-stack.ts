@@ -7,6 +7,7 @@ import { IIntermediateCa } from '../constructs/intermediate-ca';
 import { privateKeyFile } from '../constructs/private-key-file';
 import { StepCa } from '../constructs/step-ca';
 import { FederationModel, StepCaModel } from '../model/model';
+import { terraformLiterals } from '../constructs/terraform-literal';
 import { PkiStack } from './pki-stack';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
@@ -39,27 +40,27 @@ export class StepCaStack extends ResolvedOnceStack {
     const intermediate: IIntermediateCa | undefined = pki.stepCaIntermediate ?? (importedIntermediate
       ? { certPem: importedIntermediate.chainPem, privateKeyFile: privateKeyFile(importedIntermediate.keyFileFromStack) } : undefined);
     if (!intermediate) throw new Error(`StepCaStack ${id}: the pki stack issued no step-ca intermediate and none is imported`);
-    new DockerProvider(this, 'docker', {
+    new DockerProvider(this, 'docker', terraformLiterals({
       host: m.dockerHost,
       ...(m.dockerCertPath !== undefined ? { certPath: m.dockerCertPath } : {}),
-    });
+    }));
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': m.siteId };
-    const network = new Network(this, 'acme-network', { name: m.networkName, driver: 'bridge' });
+    const network = new Network(this, 'acme-network', terraformLiterals({ name: m.networkName, driver: 'bridge' }));
     this.networkName = m.networkName;
     this.stepCa = new StepCa(this, 'step-ca', {
       model: m,
       network,
-      image: new Image(this, 'image', { name: m.image, keepLocally: true }),
+      image: new Image(this, 'image', terraformLiterals({ name: m.image, keepLocally: true })),
       rootCertPem: pki.ca.certPem,
       intermediate,
       ...(fed.ca.imported?.previousRootCertPem ? { previousRootCertPem: fed.ca.imported.previousRootCertPem } : {}),
       labels,
       ...(props.healthcheck ? { healthcheck: props.healthcheck } : {}),
     });
-    new TerraformOutput(this, 'acme_directory_url', { value: m.directoryUrl, description: 'ACME directory of the SemStreams provisioner' });
+    new TerraformOutput(this, 'acme_directory_url', { value: terraformLiterals(m.directoryUrl), description: 'ACME directory of the SemStreams provisioner' });
     for (const p of m.provisioners.slice(1)) {
-      new TerraformOutput(this, `acme_directory_url_${p.name.replace(/-/g, '_')}`, { value: p.directoryUrl });
+      new TerraformOutput(this, `acme_directory_url_${p.name.replace(/-/g, '_')}`, { value: terraformLiterals(p.directoryUrl) });
     }
-    new TerraformOutput(this, 'step_ca_container', { value: m.containerName });
+    new TerraformOutput(this, 'step_ca_container', { value: terraformLiterals(m.containerName) });
   }
 }
