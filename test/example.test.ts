@@ -61,7 +61,7 @@ describe('synth of the built-in example', () => {
       expect(uploads.get(key)!.permissions).toBe('0600');
       expect(uploads.get(cert)!.permissions).toBe('0644');
       expect(uploads.get(ca)!.permissions).toBe('0644');
-      expect(uploads.get(key)!.content).toMatch(/^\$\{data\.terraform_remote_state\..*tls_private_key.*private_key_pem\}$/);
+      expect(uploads.get(key)!.content).toMatch(/^\$\{sensitive\(data\.terraform_remote_state\..*tls_private_key.*private_key_pem\)\}$/);
     }
   });
 
