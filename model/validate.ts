@@ -20,6 +20,8 @@ export const RULES = {
   uniqueSite: 'site ids are unique',
   uniqueNode: 'node ids are unique across the federation',
   uniqueFqdn: 'node FQDNs are unique: a CN names exactly one node in every allow-list',
+  sanInDomain: 'a DNS SAN lies inside the federation domain (the federation CA signs only the federation\'s names)',
+  uniqueName: 'every name the CA signs belongs to one holder: a node\'s DNS and IP SANs are no other node\'s FQDN or SAN, and not step-ca\'s names (a certificate for another\'s name impersonates it)',
   canaryName: 'no node FQDN is canary.<domain>: that CN belongs to the pki stack\'s canary client certificate, which must be on no allow-list (verify relies on every mTLS server refusing it)',
   tier: 'tier is one of none | manual | acme (SemStreams guide: three-tier security model)',
   keyAlgorithm: `keyAlgorithm is one of ${KeyAlgorithm.ALL.map((a) => a.name).join(', ')}`,
@@ -287,8 +289,56 @@ export function validateSpec(input: unknown): SpecProblem[] {
     } else portsByHost.set(p.host, [...(portsByHost.get(p.host) ?? []), p]);
   }
   checkLinks(top, input.links, nodes, duplicateIds);
+  checkNameOwners(top, input, domain);
   checkNoTokenMarkers(top, input);
   return top.problems;
+}
+
+/**
+ * The names a node's certificate carries beyond its FQDN: inside the domain, not the canary's, and claimed by no
+ * other node or by step-ca. (FQDNs themselves are checked where the node is.) hashicorp/tls cannot put name
+ * constraints on the CAs it generates, so this is where the federation CA's names are bounded.
+ */
+function checkNameOwners(top: Checker, input: Obj, domain: string | undefined): void {
+  if (!Array.isArray(input.sites)) return;
+  const entries: { site: string; node: string; fqdn?: string; dns: unknown[]; ip: unknown[] }[] = [];
+  input.sites.forEach((site, si) => {
+    if (!isObj(site) || !Array.isArray(site.nodes)) return;
+    site.nodes.forEach((n, ni) => {
+      if (!isObj(n)) return;
+      const sans = isObj(n.sans) ? n.sans : {};
+      entries.push({
+        site: typeof site.id === 'string' ? site.id : `#${si}`, node: typeof n.id === 'string' ? n.id : `#${ni}`,
+        ...(typeof n.fqdn === 'string' ? { fqdn: n.fqdn } : {}),
+        dns: Array.isArray(sans.dns) ? sans.dns : [], ip: Array.isArray(sans.ip) ? sans.ip : [],
+      });
+    });
+  });
+  // Who holds each name: FQDNs first (a SAN never takes a name from an FQDN), then step-ca, then SANs in order.
+  const owner = new Map<string, string>();
+  for (const e of entries) if (e.fqdn !== undefined && !owner.has(e.fqdn)) owner.set(e.fqdn, `node ${e.node}`);
+  const stepCa = isObj(input.stepCa) ? input.stepCa : undefined;
+  if (stepCa && domain !== undefined) {
+    const names = Array.isArray(stepCa.dnsNames) ? stepCa.dnsNames : [`step-ca.${domain}`];
+    for (const d of names) if (typeof d === 'string' && !owner.has(d)) owner.set(d, 'step-ca');
+  }
+  for (const e of entries) {
+    const c = top.in(e.site, e.node);
+    const claim = (key: string, name: string, field: string) => {
+      const held = owner.get(key);
+      if (held !== undefined && held !== `node ${e.node}`) c.add(field, `"${name}" is already a name of ${held}`, RULES.uniqueName);
+      else owner.set(key, `node ${e.node}`);
+    };
+    e.dns.forEach((d, i) => {
+      if (typeof d !== 'string' || !isDnsName(d)) return;
+      const field = `sans.dns[${i}]`;
+      if (domain !== undefined && !isInDomain(d, domain)) c.add(field, `"${d}" is outside domain ${domain}`, RULES.sanInDomain);
+      else if (domain !== undefined && d === canaryCommonName(domain)) c.add(field, `"${d}" is the canary's name`, RULES.canaryName);
+      else claim(d, d, field);
+    });
+    // One spelling per address: 2001:db8::1 and 2001:0db8:0:0:0:0:0:1 are the same SAN.
+    e.ip.forEach((ip, i) => { if (typeof ip === 'string' && isIpAddress(ip)) claim(`ip:${ip.includes(':') ? new URL(`http://[${ip}]/`).hostname : ip}`, ip, `sans.ip[${i}]`); });
+  }
 }
 
 /**
