@@ -1,7 +1,7 @@
 /**
  * `cdktf synth` entry point. Synthesizes the federation named by FEDERATION_SPEC (or the cdktf context
  * key `federationSpec`), else the built-in example. An invalid spec prints every problem and exits 1
- * before anything is written.
+ * before anything is written; so does a security-policy violation (and an invalid suppression).
  */
 import { App } from 'cdktf';
 import { exampleSpec } from './model/example';
@@ -9,6 +9,7 @@ import { loadSpecFile } from './model/load';
 import { SpecError } from './model/problems';
 import { resolveFederation } from './model/resolve';
 import { FederationSpec } from './model/spec';
+import { PolicyError } from './policy/finding';
 import { Federation } from './stacks/federation';
 
 /** The spec file named by the environment or by cdktf context (which the CLI passes as CDKTF_CONTEXT_JSON). */
@@ -32,9 +33,18 @@ function main(): void {
     }
     throw e;
   }
-  const app = new App();
-  new Federation(app, 'federation', { spec });
-  app.synth();
+  try {
+    const app = new App();
+    new Federation(app, 'federation', { spec });
+    app.synth();
+  } catch (e) {
+    // A policy violation is the operator's to fix, not a crash: the list, no stack trace, exit 1.
+    if (e instanceof PolicyError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
 }
 
 main();

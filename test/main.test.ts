@@ -67,6 +67,36 @@ describe('main.ts', () => {
     expect(existsSync(r.outdir)).toBe(false);
   });
 
+  test('a security-policy violation prints the list and exits 1, without a stack trace, and writes no stack', () => {
+    const spec = exampleCopy();
+    spec.tier = 'none';
+    delete spec.sites[0].nodes[1].tls;
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'plain.yaml'), stringify(spec));
+    const r = runMain({ FEDERATION_SPEC: join(dir, 'plain.yaml') });
+    cleanup.push(r.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^security policy: 2 violations \(fix each, or suppress it on its node with a written reason\):\n/);
+    expect(r.stderr).toContain('site location-b, node location-b, FPKI-PLAINTEXT-CROSS-SITE');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toMatch(/PolicyError|\.ts:\d+/);
+    expect(existsSync(join(r.outdir, 'stacks', 'semstreams-location-b', 'cdk.tf.json'))).toBe(false);
+  });
+
+  test('an invalid suppression is listed the same way', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes[0].suppressions = [{ rule: 'FPKI-NO-SUCH-RULE', reason: 'a written reason of some length' }];
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'sup.yaml'), stringify(spec));
+    const r = runMain({ FEDERATION_SPEC: join(dir, 'sup.yaml') });
+    cleanup.push(r.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^security policy: 1 invalid suppression:\n  - node location-a, suppression of "FPKI-NO-SUCH-RULE": no such rule/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
   test('an unreadable or unparsable spec file is a clear error', () => {
     const missing = runMain({ FEDERATION_SPEC: '/nonexistent/spec.yaml' });
     cleanup.push(missing.dir);
