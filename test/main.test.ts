@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -95,6 +95,31 @@ describe('main.ts', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^security policy: 1 invalid suppression:\n  - node location-a, suppression of "FPKI-NO-SUCH-RULE": no such rule/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('a spec that is not a regular file is refused at once: /dev/zero (read until the process aborted), a FIFO (hung), a folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+    for (const [path, kind] of [['/dev/zero', 'a character device'], [join(dir, 'fifo.yaml'), 'a FIFO'], [dir, 'a directory']]) {
+      const started = Date.now();
+      const r = runMain({ FEDERATION_SPEC: path });
+      cleanup.push(r.dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`cannot read ${path}: not a regular file (${kind})`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    }
+  });
+
+  test('a spec file over 4 MiB is refused without reading it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+    const r = runMain({ FEDERATION_SPEC: join(dir, 'big.yaml') });
+    cleanup.push(r.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot read .*big\.yaml: \d+ bytes, more than 4194304 \(rule: a spec file is at most 4 MiB\)/);
   });
 
   test('an unreadable or unparsable spec file is a clear error', () => {
