@@ -11,6 +11,7 @@ import { resolveFederation } from './model/resolve';
 import { FederationSpec } from './model/spec';
 import { PolicyError } from './policy/finding';
 import { Federation } from './stacks/federation';
+import { restrictSecretDirs } from './stacks/secret-dirs';
 
 /** The spec file named by the environment or by cdktf context (which the CLI passes as CDKTF_CONTEXT_JSON). */
 function namedSpecPath(): string | undefined {
@@ -37,6 +38,8 @@ function main(): void {
     const app = new App();
     new Federation(app, 'federation', { spec });
     app.synth();
+    // The default backend's state folder and cdktf.out (plans saved by diff/deploy) hold keys: owner only.
+    restrictSecretDirs([app.outdir, 'state']);
   } catch (e) {
     // A policy violation is the operator's to fix, not a crash: the list, no stack trace, exit 1.
     if (e instanceof PolicyError) {

@@ -142,8 +142,7 @@ export function encryptPrivateKey(key: KeyObject, passphrase: string, iterations
     )),
     octets(encrypted),
   );
-  const der = Buffer.from(asn1.toDer(info).getBytes(), 'binary');
-  return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END ENCRYPTED PRIVATE KEY-----\n`;
+  return forge.pem.encode({ type: 'ENCRYPTED PRIVATE KEY', body: asn1.toDer(info).getBytes() }).replace(/\r\n/g, '\n');
 }
 
 /** Decrypts an encrypted root key; a wrong passphrase fails without saying more. */

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
@@ -35,6 +35,16 @@ describe('main.ts', () => {
     expect(r.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(r.outdir, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks).sort()).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki']);
+  });
+
+  test('the folders holding keys (cdktf.out, where plans are saved, and the default state folder) are the owner\'s alone', () => {
+    const state = join(ROOT, 'state');
+    if (existsSync(state)) chmodSync(state, 0o755);
+    const r = runMain({});
+    cleanup.push(r.dir);
+    expect(r.status).toBe(0);
+    expect((statSync(r.outdir).mode & 0o777).toString(8)).toBe('700');
+    expect((statSync(state).mode & 0o777).toString(8)).toBe('700');
   });
 
   test('FEDERATION_SPEC names a spec file (JSON here)', () => {
