@@ -1,10 +1,8 @@
-import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
-import { FederationCa, renderKeyProps } from './federation-ca';
-import { terraformLiterals } from './terraform-literal';
+import { CertificateRequest, ICertificateRequest } from './certificate-request';
+import { FederationCa } from './federation-ca';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 import { IPrivateKeyMaterial } from './private-key-file';
 
@@ -40,6 +38,11 @@ export interface IntermediateCaProps {
    * @default 30 days
    */
   readonly earlyRenewalHours?: number;
+  /**
+   * A key and CSR made in another stack (the one whose CA uses the key): only the CSR is signed here.
+   * @default a key and CSR generated here
+   */
+  readonly request?: ICertificateRequest;
 }
 
 /**
@@ -60,13 +63,11 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
     const validityHours = props.validityHours ?? 365 * 24;
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
     checkRenewalWindow(`IntermediateCa ${id}`, validityHours, earlyRenewalHours);
-    const key = new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256));
-    const csr = new CertRequest(this, 'csr', {
-      privateKeyPem: key.privateKeyPem,
-      subject: [terraformLiterals({ commonName: props.commonName, organization: props.organization })],
+    const request = props.request ?? new CertificateRequest(this, 'request', {
+      commonName: props.commonName, organization: props.organization, keyAlgorithm: props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256,
     });
     const cert = new LocallySignedCert(this, 'cert', {
-      certRequestPem: csr.certRequestPem,
+      certRequestPem: request.certRequestPem,
       caCertPem: props.root.certPem,
       caPrivateKeyPem: props.root._privateKeyPem,
       isCaCertificate: true,
@@ -76,7 +77,7 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
     });
     this.certPem = cert.certPem;
-    this.privateKeyPem = key.privateKeyPem;
+    this.privateKeyPem = request.privateKeyPem;
     this.validityEndTime = cert.validityEndTime;
   }
 }

@@ -18,6 +18,7 @@ export const RULES = {
   dnsName: 'names are lowercase DNS names of at least two labels (RFC 1123; SemStreams matches CNs exactly and case-sensitively)',
   inDomain: 'a node FQDN lies inside the federation domain (the federation CA signs only the federation\'s names)',
   uniqueSite: 'site ids are unique',
+  reservedSite: 'a site id is not "pki", "pki-public" or "step-ca" and does not start with "keys-": <name>-<site> would be the name of another stack',
   uniqueNode: 'node ids are unique across the federation',
   uniqueFqdn: 'node FQDNs are unique: a CN names exactly one node in every allow-list',
   sanInDomain: 'a DNS SAN lies inside the federation domain (the federation CA signs only the federation\'s names)',
@@ -234,6 +235,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
       sc.fields(rawSite, KNOWN_FIELDS.site, '');
       if (!isId(siteId)) sc.add('id', `${show(rawSite.id)} is not a valid site id`, RULES.id);
       else if (siteIds.has(siteId)) sc.add('id', `site id "${siteId}" is used twice`, RULES.uniqueSite);
+      else if (['pki', 'pki-public', 'step-ca'].includes(siteId) || siteId.startsWith('keys-')) sc.add('id', `"${siteId}" names another stack`, RULES.reservedSite);
       siteIds.add(siteId);
       const dockerHost = checkDocker(sc, rawSite);
       const address = isObj(rawSite.docker) && typeof rawSite.docker.address === 'string' ? rawSite.docker.address : undefined;

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { FederationCa } from '../constructs/federation-ca';
 import { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
 import { IntermediateCa } from '../constructs/intermediate-ca';
+import { ICertificateRequest } from '../constructs/certificate-request';
 import { ILocationCertificate, LocationCertificate } from '../constructs/location-certificate';
 import { privateKeyFile } from '../constructs/private-key-file';
 import { ISigningCa } from '../constructs/signing-ca';
@@ -15,6 +16,17 @@ import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface PkiStackProps {
   readonly federation: FederationModel;
+  /**
+   * Node keys and CSRs generated in the stacks that deploy them, by node id: only their CSRs are signed here,
+   * so no node key enters this stack's outputs.
+   * @default none: keys generated here (all in this state, and handed to site stacks through its outputs)
+   */
+  readonly requests?: ReadonlyMap<string, ICertificateRequest>;
+  /**
+   * step-ca's intermediate key and CSR, generated in the stack step-ca's key is deployed from.
+   * @default generated here
+   */
+  readonly stepCaRequest?: ICertificateRequest;
 }
 
 /**
@@ -76,6 +88,7 @@ export class PkiStack extends ResolvedOnceStack {
         keyAlgorithm: fed.ca.keyAlgorithm,
         validityHours: fed.stepCa.intermediateValidityHours,
         earlyRenewalHours: fed.stepCa.intermediateEarlyRenewalHours,
+        ...(props.stepCaRequest ? { request: props.stepCaRequest } : {}),
       });
       new TerraformOutput(this, 'step_ca_intermediate_not_after', { value: this.stepCaIntermediate.validityEndTime });
     }
@@ -95,6 +108,7 @@ export class PkiStack extends ResolvedOnceStack {
           keyAlgorithm: fed.ca.keyAlgorithm,
           validityHours: fed.ca.leafValidityHours,
           earlyRenewalHours: fed.ca.earlyRenewalHours,
+          ...(props.requests?.get(node.id) ? { request: props.requests.get(node.id)! } : {}),
         }));
       }
       const cert = certificates.get(node.id);

@@ -9,14 +9,14 @@ import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
 import { renderSemStreamsConfigFile } from '../render/semstreams-config';
 import { terraformLiterals } from '../constructs/terraform-literal';
-import { PkiStack } from './pki-stack';
+import { SiteMaterial } from './site-material';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface SiteStackProps {
   readonly federation: FederationModel;
   readonly site: SiteModel;
   /** Where node certificates come from (cross-stack references: keys stay references in cdktf.out). */
-  readonly pki: PkiStack;
+  readonly pki: SiteMaterial;
 }
 
 /**

@@ -8,14 +8,14 @@ import { privateKeyFile } from '../constructs/private-key-file';
 import { StepCa } from '../constructs/step-ca';
 import { FederationModel, StepCaModel } from '../model/model';
 import { terraformLiterals } from '../constructs/terraform-literal';
-import { PkiStack } from './pki-stack';
+import { SiteMaterial } from './site-material';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface StepCaStackProps {
   readonly federation: FederationModel;
   readonly stepCa: StepCaModel;
   /** Holds the root and the intermediate step-ca signs with. */
-  readonly pki: PkiStack;
+  readonly pki: SiteMaterial;
   /**
    * Healthcheck command of the step-ca container.
    * @default the official image's `step ca health`

@@ -50,7 +50,9 @@ const resolve = { [caName]: '127.0.0.1' };
 
 /** The resource of `type` in the pki stack whose construct path starts with `prefix`. */
 function pkiResource(type: string, prefix: string): any {
-  const entry = Object.entries(pki.get('semstreams-pki').resource[type] as Record<string, any>).find(([k]) => k.startsWith(`${prefix}_`));
+  // The step-ca intermediate's key and CSR are made in its keys stack, beside the stack that deploys the key.
+  const entry = ['semstreams-pki', 'semstreams-keys-step-ca'].flatMap((s) => Object.entries((pki.get(s).resource?.[type] ?? {}) as Record<string, any>))
+    .find(([k]) => k.startsWith(`${prefix}_`));
   if (!entry) throw new Error(`no ${type} ${prefix} in the pki stack`);
   return entry[1];
 }

@@ -10,7 +10,8 @@ import { containerOf, synth, uploadsOf } from './helpers';
 const SPEC_PATH = join(__dirname, '..', 'examples', 'three-locations-acme.yaml');
 const spec = () => JSON.parse(JSON.stringify(loadSpecFile(SPEC_PATH)));
 const out = synth(spec());
-const STACKS = ['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-step-ca'];
+const STACKS = ['semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c', 'semstreams-keys-step-ca',
+  'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public', 'semstreams-step-ca'];
 
 describe('synth of the tier acme example', () => {
   test('writes pki, step-ca and one stack per site', () => {
@@ -59,9 +60,9 @@ describe('synth of the tier acme example', () => {
       expect(c.mounts).toEqual([{ type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/data/acme' }]);
       const volume = Object.values(stack.resource.docker_volume as Record<string, any>).find((v) => v.name === `semstreams-${site}-acme`);
       expect(volume).toBeDefined();
-      expect(manifest.stacks[`semstreams-${site}`].dependencies.sort()).toEqual(['semstreams-pki', 'semstreams-step-ca']);
+      expect(manifest.stacks[`semstreams-${site}`].dependencies.sort()).toEqual([`semstreams-keys-${site}`, 'semstreams-pki-public', 'semstreams-step-ca']);
     }
-    expect(manifest.stacks['semstreams-step-ca'].dependencies).toEqual(['semstreams-pki']);
+    expect(manifest.stacks['semstreams-step-ca'].dependencies.sort()).toEqual(['semstreams-keys-step-ca', 'semstreams-pki-public']);
   });
 
   test('location-b\'s deployed config: ACME on both sides, federation certificate as fallback, mTLS as in tier manual', () => {

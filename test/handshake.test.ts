@@ -14,7 +14,6 @@ import { synth, uploadsOf } from './helpers';
 import { close, dial, Identity, portOf, startAllowListServer } from './tls-helpers';
 
 const out = synth(exampleSpec());
-const pki = out.stacks.get('semstreams-pki');
 let dir: string;
 const material = new Map<string, Required<Identity>>();
 let ca: string;
@@ -34,7 +33,8 @@ function genpkey(key: any, out: string): void {
 
 /** The resource of `type` whose construct path is below `prefix` (e.g. `node-location-a`). */
 function resourceOf(type: string, prefix: string): any {
-  const entry = Object.entries(pki.resource[type] as Record<string, any>).find(([k]) => k.startsWith(`${prefix}_`));
+  // Node keys and CSRs are in the sites' keys stacks, certificates and the CA in the pki stack.
+  const entry = [...out.stacks.values()].flatMap((st) => Object.entries((st.resource?.[type] ?? {}) as Record<string, any>)).find(([k]) => k.startsWith(`${prefix}_`));
   if (!entry) throw new Error(`no ${type} for ${prefix}`);
   return entry[1];
 }

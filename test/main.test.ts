@@ -28,13 +28,16 @@ describe('main.ts', () => {
   const cleanup: string[] = [];
   afterAll(() => cleanup.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  test('with no spec named, synthesizes the built-in example: a pki stack and one stack per site', () => {
+  test('with no spec named, synthesizes the built-in example: pki, public, and per site a keys stack and a site stack', () => {
     const r = runMain({});
     cleanup.push(r.dir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(r.outdir, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual([
+      'semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c',
+      'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public',
+    ]);
   });
 
   test('the folders holding keys (cdktf.out, where plans are saved, and the default state folder) are the owner\'s alone', () => {

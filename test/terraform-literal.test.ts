@@ -177,8 +177,9 @@ describe('every string field of the spec reaches Terraform as text, through synt
   test('the review\'s example: an organization naming the root key leaves the certificate subject a literal', () => {
     const spec = richManualSpec();
     spec.ca.organization = '${tls_private_key.federation-ca_key_12345678.private_key_pem}';
-    const pki = synth(spec).stacks.get('semstreams-pki');
-    const subjects = [...Object.values(pki.resource.tls_self_signed_cert), ...Object.values(pki.resource.tls_cert_request)].flatMap((r: any) => strings(r.subject));
+    const stacks = [...synth(spec).stacks.values()];
+    const resources = (type: string) => stacks.flatMap((st) => Object.values(st.resource?.[type] ?? {}));
+    const subjects = [...resources('tls_self_signed_cert'), ...resources('tls_cert_request')].flatMap((r: any) => strings(r.subject));
     expect(subjects.flatMap(templateSequences).filter((t) => t.includes('tls_private_key'))).toEqual([]);
     expect(subjects).toContain('$${tls_private_key.federation-ca_key_12345678.private_key_pem}');
   });

@@ -61,6 +61,7 @@ describe('one bad spec per rule', () => {
     ]);
   });
   test('site ids are ids', () => expectOne((s) => { siteOf(s, 'location-c').id = 'Location C'; }, { site: 'Location C', field: 'id', rule: RULES.id }));
+  test.each(['pki', 'pki-public', 'step-ca', 'keys-location-b'])('site id %s would name another stack', (id) => expectOne((s) => { siteOf(s, 'location-c').id = id; }, { site: id, field: 'id', rule: RULES.reservedSite }));
   test('site ids are unique', () => expectOne((s) => { siteOf(s, 'location-c').id = 'location-b'; }, { site: 'location-b', field: 'id', rule: RULES.uniqueSite }));
   test('node ids are unique across sites', () => expectOne((s) => { nodeOf(s, 'loom').id = 'location-c'; }, { site: 'location-c', node: 'location-c', field: 'id', rule: RULES.uniqueNode, message: /also used in site location-a/ }));
   test('FQDNs are unique', () => expectOne((s) => { nodeOf(s, 'loom').fqdn = 'location-c.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.uniqueFqdn, message: /node loom/ }));
