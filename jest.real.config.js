@@ -1,4 +1,5 @@
-/** Real-tool tests that need the Terraform providers from scripts/install-toolchain.sh (`npm run test:terraform`). */
+/** Real-tool tests that need the Terraform providers (`npm run test:terraform`; test/real/secrets.test.ts takes them from FPKI_PROVIDER_MIRROR). */
 const base = require('./jest.config');
 
-module.exports = { ...base, roots: ['<rootDir>/test/real'], testTimeout: 600000 };
+// The base config ignores test/real/ (plain `npm test`); this tier runs exactly those.
+module.exports = { ...base, roots: ['<rootDir>/test/real'], testPathIgnorePatterns: ['/node_modules/'], testTimeout: 600000 };
