@@ -1,7 +1,7 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
@@ -61,11 +61,11 @@ export class ServiceContainer extends Construct {
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
     // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
     const mounts = node.volumes.map((v, i) => {
-      const volume = new Volume(this, `volume-${i}`, terraformLiterals({ name: v.name, labels }));
+      const volume = new Volume(this, `volume-${i}`, terraformLiterals<VolumeConfig>({ name: v.name, labels }));
       return { type: 'volume', source: volume.name, target: v.mount };
     });
     // Spec text (command, config, names) reaches Terraform escaped, as text: never evaluated.
-    new Container(this, 'container', terraformLiterals({
+    new Container(this, 'container', terraformLiterals<ContainerConfig>({
       name: node.containerName,
       image: props.image.imageId,
       command: [...node.command],
@@ -79,7 +79,12 @@ export class ServiceContainer extends Construct {
       // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
       // (created by the step-ca stack, hence by name).
       networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
-      ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+      // Bound to the site's bindAddress (every interface unless the spec narrows it).
+      ports: node.publishedPorts.map((p) => ({ internal: p, external: p, ip: node.publishAddress })),
+      // A runaway or compromised service cannot take its host's memory (no swap beyond it). kreuzwerker/docker
+      // 3.6.2 has no pids limit, and an nproc ulimit would count every uid-0 process of the host.
+      memory: node.limits.memoryMb,
+      memorySwap: node.limits.memoryMb,
       host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),

@@ -1,7 +1,7 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { STEP_CA_LAYOUT } from '../model/defaults';
 import { StepCaModel } from '../model/model';
@@ -60,8 +60,8 @@ export class StepCa extends Construct implements IStepCa {
     this.rootCertPem = props.rootCertPem;
     this.containerName = m.containerName;
     const labels = Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value }));
-    const db = new Volume(this, 'db', terraformLiterals({ name: m.dbVolumeName, labels }));
-    new Container(this, 'container', terraformLiterals({
+    const db = new Volume(this, 'db', terraformLiterals<VolumeConfig>({ name: m.dbVolumeName, labels }));
+    new Container(this, 'container', terraformLiterals<ContainerConfig>({
       name: m.containerName,
       image: props.image.imageId,
       // The key is unencrypted PEM (hashicorp/tls), so no password file is needed.

@@ -18,6 +18,7 @@ export const RULES = {
   dnsName: 'names are lowercase DNS names of at least two labels (RFC 1123; SemStreams matches CNs exactly and case-sensitively)',
   inDomain: 'a node FQDN lies inside the federation domain (the federation CA signs only the federation\'s names)',
   uniqueSite: 'site ids are unique',
+  limits: 'container limits are whole numbers: memoryMb in 16..1048576',
   reservedSite: 'a site id is not "pki", "pki-public" or "step-ca" and does not start with "keys-": <name>-<site> would be the name of another stack',
   uniqueNode: 'node ids are unique across the federation',
   uniqueFqdn: 'node FQDNs are unique: a CN names exactly one node in every allow-list',
@@ -80,10 +81,11 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   tls: ['minVersion', 'mtls', 'requireClientCert', 'insecureSkipVerify'],
   images: ['semstreams', 'loom', 'nats'],
   site: ['id', 'docker', 'nats', 'nodes'],
-  docker: ['host', 'certPath', 'address'],
+  docker: ['host', 'certPath', 'address', 'bindAddress'],
   nats: ['urls', 'image'],
-  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType', 'certificate'],
-  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate'],
+  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'limits', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType', 'certificate'],
+  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'limits', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate'],
+  limits: ['memoryMb'],
   sans: ['dns', 'ip'],
   output: ['port', 'path', 'subjects'],
   loomTls: ['mode', 'mtls', 'requireClientCert', 'selfSigned', 'letsencrypt'],
@@ -424,6 +426,10 @@ function checkDocker(c: Checker, site: Obj): string | undefined {
   if (address !== undefined && (typeof address !== 'string' || !isIpAddress(address))) {
     c.add('docker.address', `${show(address)} is not an IP address`, RULES.ipAddress);
   }
+  const bind = d.bindAddress;
+  if (bind !== undefined && (typeof bind !== 'string' || !isIpAddress(bind))) {
+    c.add('docker.bindAddress', `${show(bind)} is not an IP address`, RULES.ipAddress);
+  }
   return ok ? (host as string) : undefined;
 }
 
@@ -471,6 +477,10 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   }
   c.optString(n, 'image');
   c.optStringList(n, 'command');
+  const limits = c.optObj(n, 'limits', KNOWN_FIELDS.limits);
+  if (limits) {
+    c.optInt(limits, 'memoryMb', 16, 1048576, RULES.limits, 'limits');
+  }
   checkSuppressions(c, n);
   checkNodeCertificateFiles((field, message, rule) => c.add(field, message, rule), n);
   const tier = checkTier(c, n, 'tier') ?? ctx.fedTier;

@@ -1,7 +1,7 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
-import { Image } from '@cdktf/provider-docker/lib/image';
-import { Network } from '@cdktf/provider-docker/lib/network';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
+import { Image, ImageConfig } from '@cdktf/provider-docker/lib/image';
+import { Network, NetworkConfig } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider, DockerProviderConfig } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ServiceContainer } from '../constructs/service-container';
@@ -30,25 +30,25 @@ export class SiteStack extends ResolvedOnceStack {
   constructor(scope: Construct, id: string, props: SiteStackProps) {
     super(scope, id);
     const { federation: fed, site, pki } = props;
-    new DockerProvider(this, 'docker', terraformLiterals({
+    new DockerProvider(this, 'docker', terraformLiterals<DockerProviderConfig>({
       host: site.dockerHost,
       ...(site.dockerCertPath !== undefined ? { certPath: site.dockerCertPath } : {}),
     }));
-    const network = new Network(this, 'network', terraformLiterals({ name: site.networkName, driver: 'bridge' }));
+    const network = new Network(this, 'network', terraformLiterals<NetworkConfig>({ name: site.networkName, driver: 'bridge' }));
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
     const imageFor = (name: string) => {
       if (!images.has(name)) {
         // Named after the image, so adding a node never renames another node's image resource.
-        images.set(name, new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals({ name, keepLocally: true })));
+        images.set(name, new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals<ImageConfig>({ name, keepLocally: true })));
       }
       return images.get(name)!;
     };
 
     if (site.natsContainer) {
       const nats = site.natsContainer;
-      new Container(this, 'nats', terraformLiterals({
+      new Container(this, 'nats', terraformLiterals<ContainerConfig>({
         name: nats.name,
         image: imageFor(nats.image).imageId,
         restart: 'unless-stopped',

@@ -1,6 +1,6 @@
-import { Image } from '@cdktf/provider-docker/lib/image';
-import { Network } from '@cdktf/provider-docker/lib/network';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Image, ImageConfig } from '@cdktf/provider-docker/lib/image';
+import { Network, NetworkConfig } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider, DockerProviderConfig } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { IIntermediateCa } from '../constructs/intermediate-ca';
@@ -40,17 +40,17 @@ export class StepCaStack extends ResolvedOnceStack {
     const intermediate: IIntermediateCa | undefined = pki.stepCaIntermediate ?? (importedIntermediate
       ? { certPem: importedIntermediate.chainPem, privateKeyFile: privateKeyFile(importedIntermediate.keyFileFromStack) } : undefined);
     if (!intermediate) throw new Error(`StepCaStack ${id}: the pki stack issued no step-ca intermediate and none is imported`);
-    new DockerProvider(this, 'docker', terraformLiterals({
+    new DockerProvider(this, 'docker', terraformLiterals<DockerProviderConfig>({
       host: m.dockerHost,
       ...(m.dockerCertPath !== undefined ? { certPath: m.dockerCertPath } : {}),
     }));
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': m.siteId };
-    const network = new Network(this, 'acme-network', terraformLiterals({ name: m.networkName, driver: 'bridge' }));
+    const network = new Network(this, 'acme-network', terraformLiterals<NetworkConfig>({ name: m.networkName, driver: 'bridge' }));
     this.networkName = m.networkName;
     this.stepCa = new StepCa(this, 'step-ca', {
       model: m,
       network,
-      image: new Image(this, 'image', terraformLiterals({ name: m.image, keepLocally: true })),
+      image: new Image(this, 'image', terraformLiterals<ImageConfig>({ name: m.image, keepLocally: true })),
       rootCertPem: pki.ca.certPem,
       intermediate,
       ...(fed.ca.imported?.previousRootCertPem ? { previousRootCertPem: fed.ca.imported.previousRootCertPem } : {}),

@@ -116,7 +116,7 @@ describe('synth of the tier acme example', () => {
     const c = containerOf(stack, 'loom');
     expect(c.mounts).toEqual([{ type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/var/loom/letsencrypt' }]);
     // On step-ca's host the challenge travels over the ACME network: nothing extra is published.
-    expect(c.ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
+    expect(c.ports).toEqual([{ internal: 60051, external: 60051, ip: '0.0.0.0' }, { internal: 8080, external: 8080, ip: '0.0.0.0' }]);
   });
 });
 

@@ -106,7 +106,7 @@ describe('synth of the built-in example', () => {
   test('containers: FQDN aliases, published output ports, host-gateway route to upstreams on other sites', () => {
     const b = containerOf(out.stacks.get('semstreams-location-b'), 'location-b');
     expect(b.networks_advanced[0].aliases).toEqual(['location-b.semstreams.local']);
-    expect(b.ports).toEqual([{ internal: 9001, external: 9001 }]);
+    expect(b.ports).toEqual([{ internal: 9001, external: 9001, ip: '0.0.0.0' }]);
     expect(b.host).toEqual([{ host: 'location-a.semstreams.local', ip: 'host-gateway' }]);
     expect(b.restart).toBe('unless-stopped');
     expect(containerOf(out.stacks.get('semstreams-location-a'), 'location-a').host).toEqual([]);
