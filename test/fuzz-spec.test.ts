@@ -357,7 +357,7 @@ describe('huge input', () => {
 
 describe('through synth and the security policy', () => {
   /** Every interpolation the library itself writes: a resource or remote-state reference, maybe inside sensitive(). */
-  const OWN = /^(sensitive\()?(data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+|[a-z][a-z_]*\.[\w-]+\.[a-z_]+|terraform\.workspace|filesha256\("[^"$%{}]*"\))\)?$/;
+  const OWN = /^(sensitive\()?(data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+|[a-z][a-z_]*\.[\w-]+\.[a-z_]+|local\.[a-z][\w-]*|terraform\.workspace|filesha256\("[^"$%{}]*"\))\)?$/;
   const EXAMPLE_ACME = parseSpec(readFileSync('examples/three-locations-acme.yaml', 'utf8'));
 
   type SynthOutcome = 'invalid' | 'policy' | 'synthesized';
