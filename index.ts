@@ -32,3 +32,7 @@ export type { PrivateKeyFile, IPrivateKeyMaterial } from './constructs/private-k
 export * from './stacks/step-ca-stack';
 export * from './constructs/step-ca';
 export type { ResolveOptions } from './model/resolve-import';
+export * from './constructs/certificate-request';
+export * from './stacks/keys-stack';
+export * from './stacks/public-stack';
+export type { SiteMaterial } from './stacks/site-material';

@@ -1,7 +1,8 @@
 /**
  * `cdktf synth` entry point. Synthesizes the federation named by FEDERATION_SPEC (or the cdktf context
  * key `federationSpec`), else the built-in example. An invalid spec prints every problem and exits 1
- * before anything is written (under the cdktf CLI: reports them to it, which prints them and fails).
+ * before anything is written (under the cdktf CLI: reports them to it, which prints them and fails); so does a
+ * security-policy violation (and an invalid suppression), without a stack trace.
  */
 import { Annotations, App, DISABLE_STACK_TRACE_IN_METADATA, TerraformStack } from 'cdktf';
 import { exampleSpec } from './model/example';
@@ -9,7 +10,9 @@ import { loadSpecFile } from './model/load';
 import { SpecError } from './model/problems';
 import { resolveFederation } from './model/resolve';
 import { FederationSpec } from './model/spec';
+import { PolicyError } from './policy/finding';
 import { Federation } from './stacks/federation';
+import { restrictSecretDirs } from './stacks/secret-dirs';
 
 /** The spec file named by the environment or by cdktf context (which the CLI passes as CDKTF_CONTEXT_JSON). */
 function namedSpecPath(): string | undefined {
@@ -34,9 +37,20 @@ function main(): void {
     }
     throw e;
   }
-  const app = new App();
-  new Federation(app, 'federation', { spec });
-  app.synth();
+  try {
+    const app = new App();
+    new Federation(app, 'federation', { spec });
+    app.synth();
+    // The default backend's state folder and cdktf.out (plans saved by diff/deploy) hold keys: owner only.
+    restrictSecretDirs([app.outdir, 'state']);
+  } catch (e) {
+    // A policy violation is the operator's to fix, not a crash: the list, no stack trace, exit 1.
+    if (e instanceof PolicyError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
+import { terraformLiterals } from './terraform-literal';
 import { checkRenewalWindow } from './issuance-checks';
 import { named } from './plan-names';
 
@@ -54,7 +55,7 @@ export class FederationCa extends Construct implements IFederationCa {
     const cert = named(new SelfSignedCert(this, 'cert', {
       privateKeyPem: key.privateKeyPem,
       isCaCertificate: true,
-      subject: [{ commonName: props.commonName, organization: props.organization }],
+      subject: [terraformLiterals({ commonName: props.commonName, organization: props.organization })],
       validityPeriodHours: validityHours,
       setSubjectKeyId: true,
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],

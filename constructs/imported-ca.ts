@@ -4,6 +4,7 @@ import { ImportedCaModel, ImportedKeyPairModel } from '../model/import-model';
 import { IFederationCa } from './federation-ca';
 import { ISigningCa } from './signing-ca';
 import { named } from './plan-names';
+import { terraformLiterals } from './terraform-literal';
 
 /**
  * The federation root of an imported CA: its certificate only, checked at synth. Its key stays wherever
@@ -48,7 +49,7 @@ export class ImportedIntermediateCa extends Construct implements ISigningCa {
     this.certPem = props.intermediate.certPem;
     this.chainPem = props.intermediate.chainPem;
     this.validityEndTime = props.intermediate.notAfter;
-    const key = named(new DataLocalSensitiveFile(this, 'key', { filename: props.intermediate.keyFileFromStack }), props.planName);
+    const key = named(new DataLocalSensitiveFile(this, 'key', terraformLiterals({ filename: props.intermediate.keyFileFromStack })), props.planName);
     this._privateKeyPem = key.content;
   }
 }

@@ -1,9 +1,8 @@
-import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
-import { FederationCa, renderKeyProps } from './federation-ca';
+import { CertificateRequest, ICertificateRequest } from './certificate-request';
+import { FederationCa } from './federation-ca';
 import { named } from './plan-names';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 import { IPrivateKeyMaterial } from './private-key-file';
@@ -45,6 +44,11 @@ export interface IntermediateCaProps {
    * @default cdktf's name from the construct path, with a hash
    */
   readonly planName?: string;
+  /**
+   * A key and CSR made in another stack (the one whose CA uses the key): only the CSR is signed here.
+   * @default a key and CSR generated here
+   */
+  readonly request?: ICertificateRequest;
 }
 
 /**
@@ -65,13 +69,12 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
     const validityHours = props.validityHours ?? 365 * 24;
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
     checkRenewalWindow(`IntermediateCa ${id}`, validityHours, earlyRenewalHours);
-    const key = named(new PrivateKey(this, 'key', renderKeyProps(props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256)), props.planName);
-    const csr = named(new CertRequest(this, 'csr', {
-      privateKeyPem: key.privateKeyPem,
-      subject: [{ commonName: props.commonName, organization: props.organization }],
-    }), props.planName);
+    const request = props.request ?? new CertificateRequest(this, 'request', {
+      commonName: props.commonName, organization: props.organization, keyAlgorithm: props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256,
+      planName: props.planName,
+    });
     const cert = named(new LocallySignedCert(this, 'cert', {
-      certRequestPem: csr.certRequestPem,
+      certRequestPem: request.certRequestPem,
       caCertPem: props.root.certPem,
       caPrivateKeyPem: props.root._privateKeyPem,
       isCaCertificate: true,
@@ -81,7 +84,7 @@ export class IntermediateCa extends Construct implements IIntermediateCa {
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
     }), props.planName);
     this.certPem = cert.certPem;
-    this.privateKeyPem = key.privateKeyPem;
+    this.privateKeyPem = request.privateKeyPem;
     this.validityEndTime = cert.validityEndTime;
   }
 }

@@ -1,9 +1,7 @@
-import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { KeyAlgorithm } from '../model/key-algorithm';
-import { renderKeyProps } from './federation-ca';
+import { CertificateRequest, ICertificateRequest } from './certificate-request';
 import { checkRenewalWindow, checkSignedInStack } from './issuance-checks';
 import { named } from './plan-names';
 import { IPrivateKeyMaterial } from './private-key-file';
@@ -61,6 +59,12 @@ export interface LocationCertificateProps {
    * @default cdktf's name from the construct path, with a hash
    */
   readonly planName?: string;
+  /**
+   * A key and CSR made in another stack (where the key is used): only the CSR is signed here, and the key
+   * stays out of this stack. Its subject and names must be the ones given here (the caller makes both from one model).
+   * @default a key and CSR generated here
+   */
+  readonly request?: ICertificateRequest;
 }
 
 /**
@@ -81,15 +85,13 @@ export class LocationCertificate extends Construct implements ILocationCertifica
     const earlyRenewalHours = props.earlyRenewalHours ?? 30 * 24;
     checkRenewalWindow(`LocationCertificate ${id}`, validityHours, earlyRenewalHours);
     const alg = props.keyAlgorithm ?? KeyAlgorithm.ECDSA_P256;
-    const key = named(new PrivateKey(this, 'key', renderKeyProps(alg)), props.planName);
-    const csr = named(new CertRequest(this, 'csr', {
-      privateKeyPem: key.privateKeyPem,
-      subject: [{ commonName: props.commonName, organization: props.organization }],
-      dnsNames: [...(props.dnsNames ?? [props.commonName])],
-      ipAddresses: [...(props.ipAddresses ?? [])],
-    }), props.planName);
+    const request = props.request ?? new CertificateRequest(this, 'request', {
+      commonName: props.commonName, organization: props.organization, keyAlgorithm: alg,
+      dnsNames: props.dnsNames ?? [props.commonName], ipAddresses: props.ipAddresses ?? [],
+      planName: props.planName,
+    });
     const cert = named(new LocallySignedCert(this, 'cert', {
-      certRequestPem: csr.certRequestPem,
+      certRequestPem: request.certRequestPem,
       caCertPem: props.ca.certPem,
       caPrivateKeyPem: props.ca._privateKeyPem,
       validityPeriodHours: validityHours,
@@ -99,7 +101,7 @@ export class LocationCertificate extends Construct implements ILocationCertifica
       allowedUses: renderAllowedUses(alg, props.serverAuth, props.clientAuth),
     }), props.planName);
     this.certPem = cert.certPem;
-    this.privateKeyPem = key.privateKeyPem;
+    this.privateKeyPem = request.privateKeyPem;
     this.validityEndTime = cert.validityEndTime;
   }
 }

@@ -1,4 +1,4 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { renderGrpcDeniedFile, renderHttpDeniedFile, renderLoomGatewayConfig } f
 import { ILocationCertificate } from './location-certificate';
 import { renderKeyUpload } from './private-key-file';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE } from './service-container';
+import { terraformLiterals } from './terraform-literal';
 
 export interface LoomGatewayProps {
   /** The Loom node the gateway fronts; must have `gateway`. */
@@ -52,7 +53,8 @@ export class LoomGateway extends Construct {
     const locked = { capabilities: { drop: ['ALL'] }, securityOpts: ['no-new-privileges:true'] };
 
     const plan = props.planName;
-    this.namespace = named(new Container(this, 'namespace', {
+    // Spec text (names, config, allow-list subjects) reaches Terraform escaped, as text: never evaluated.
+    this.namespace = named(new Container(this, 'namespace', terraformLiterals<ContainerConfig>({
       name: g.namespaceContainerName,
       image: props.image.imageId,
       command: [...g.namespaceCommand],
@@ -60,12 +62,13 @@ export class LoomGateway extends Construct {
       user: '65534:65534',
       ...locked,
       networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
-      ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+      // Bound to the site's bindAddress (every interface unless the spec narrows it).
+      ports: node.publishedPorts.map((p) => ({ internal: p, external: p, ip: node.publishAddress })),
       host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
       labels: labels('network-namespace'),
-    }), plan !== undefined ? `${plan}-netns` : undefined);
+    })), plan !== undefined ? `${plan}-netns` : undefined);
 
-    this.gateway = named(new Container(this, 'gateway', {
+    this.gateway = named(new Container(this, 'gateway', terraformLiterals<ContainerConfig>({
       name: g.containerName,
       image: props.image.imageId,
       command: [...g.command],
@@ -83,6 +86,6 @@ export class LoomGateway extends Construct {
         { file: g.paths.grpcDeniedFile, content: renderGrpcDeniedFile(), permissions: PUBLIC_FILE_MODE },
         { file: g.paths.httpDeniedFile, content: renderHttpDeniedFile(), permissions: PUBLIC_FILE_MODE },
       ],
-    }), plan !== undefined ? `${plan}-gateway` : undefined);
+    })), plan !== undefined ? `${plan}-gateway` : undefined);
   }
 }

@@ -1,10 +1,11 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NATS_STORE_MOUNT, renderNatsCommand } from '../render/nats-command';
 import { named } from './plan-names';
+import { terraformLiterals } from './terraform-literal';
 
 export interface NatsServerProps {
   /** Container name. */
@@ -41,8 +42,9 @@ export class NatsServer extends Construct {
     super(scope, id);
     this.containerName = props.containerName;
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
-    const store = named(new Volume(this, 'store', { name: props.storeVolumeName, labels }), props.planName !== undefined ? props.storeVolumeName : undefined);
-    this.container = named(new Container(this, 'container', {
+    const store = named(new Volume(this, 'store', terraformLiterals<VolumeConfig>({ name: props.storeVolumeName, labels })), props.planName !== undefined ? props.storeVolumeName : undefined);
+    // Spec text (names, labels) reaches Terraform escaped, as text: never evaluated.
+    this.container = named(new Container(this, 'container', terraformLiterals<ContainerConfig>({
       name: props.containerName,
       image: props.image.imageId,
       command: renderNatsCommand(props.containerName, props.storeKey),
@@ -53,6 +55,6 @@ export class NatsServer extends Construct {
       networksAdvanced: [{ name: props.network.name, aliases: [props.alias] }],
       mounts: [{ type: 'volume', source: store.name, target: NATS_STORE_MOUNT }],
       labels,
-    }), props.planName);
+    })), props.planName);
   }
 }

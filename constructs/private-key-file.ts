@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 
 /**
  * A private key Terraform reads from a file on the deploying machine at apply time (imported PKI): only its
@@ -24,9 +24,19 @@ export function privateKeyFile(fromStack: string): PrivateKeyFile {
   return { source: fromStack, sourceHash: Fn.filesha256(fromStack) };
 }
 
-/** The upload fields carrying a key: `source` + `source_hash` for a file, else `content`. */
+/**
+ * The upload fields carrying a key: `source` + `source_hash` for a file, else `content`.
+ *
+ * The content is wrapped in Terraform's `sensitive()`: a key read from another stack's state through
+ * `terraform_remote_state` loses its sensitive mark, and `terraform plan` would print it in clear.
+ */
 export function renderKeyUpload(material: IPrivateKeyMaterial): { content: string } | { source: string; sourceHash: string } {
   if (material.privateKeyFile) return { source: material.privateKeyFile.source, sourceHash: material.privateKeyFile.sourceHash };
   if (material.privateKeyPem === undefined) throw new Error('a key upload needs privateKeyPem or privateKeyFile');
-  return { content: material.privateKeyPem };
+  return { content: sensitive(material.privateKeyPem) };
+}
+
+/** `sensitive(value)`: Terraform keeps the value out of plan and apply output wherever it came from. */
+export function sensitive(value: string): string {
+  return Token.asString(Fn.sensitive(value));
 }

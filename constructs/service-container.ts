@@ -1,13 +1,14 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
 import { named } from './plan-names';
 import { renderKeyUpload } from './private-key-file';
+import { terraformLiterals } from './terraform-literal';
 
 /** Mode of every private key inside a container. */
 export const KEY_FILE_MODE = '0600';
@@ -78,10 +79,11 @@ export class ServiceContainer extends Construct {
     const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
     // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
     const mounts = node.volumes.map((v, i) => {
-      const volume = named(new Volume(this, `volume-${i}`, { name: v.name, labels }), props.planName !== undefined ? v.name : undefined);
+      const volume = named(new Volume(this, `volume-${i}`, terraformLiterals<VolumeConfig>({ name: v.name, labels })), props.planName !== undefined ? v.name : undefined);
       return { type: 'volume', source: volume.name, target: v.mount };
     });
-    named(new Container(this, 'container', {
+    // Spec text (command, config, names) reaches Terraform escaped, as text: never evaluated.
+    named(new Container(this, 'container', terraformLiterals<ContainerConfig>({
       name: node.containerName,
       image: props.image.imageId,
       command: [...node.command],
@@ -96,15 +98,20 @@ export class ServiceContainer extends Construct {
       // (created by the step-ca stack, hence by name).
       ...(props.networkNamespace ? { networkMode: `container:${props.networkNamespace.id}` } : {
         networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
-        ports: node.publishedPorts.map((p) => ({ internal: p, external: p })),
+        // Bound to the site's bindAddress (every interface unless the spec narrows it).
+        ports: node.publishedPorts.map((p) => ({ internal: p, external: p, ip: node.publishAddress })),
         host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
       }),
+      // A runaway or compromised service cannot take its host's memory (no swap beyond it). kreuzwerker/docker
+      // 3.6.2 has no pids limit, and an nproc ulimit would count every uid-0 process of the host.
+      memory: node.limits.memoryMb,
+      memorySwap: node.limits.memoryMb,
       ...(Object.keys(node.environment).length > 0 ? { env: Object.entries(node.environment).map(([k, v]) => `${k}=${v}`) } : {}),
       labels,
       ...(mounts.length > 0 ? { mounts } : {}),
       upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
       ...(props.dependsOn?.length ? { dependsOn: [...props.dependsOn] } : {}),
-    }), props.planName);
+    })), props.planName);
   }
 }
 

@@ -1,7 +1,7 @@
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { STEP_CA_LAYOUT } from '../model/defaults';
 import { StepCaModel } from '../model/model';
@@ -10,6 +10,7 @@ import { IIntermediateCa } from './intermediate-ca';
 import { renderKeyUpload } from './private-key-file';
 import { named } from './plan-names';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE } from './service-container';
+import { terraformLiterals } from './terraform-literal';
 
 /** What ACME clients need from step-ca. */
 export interface IStepCa {
@@ -65,8 +66,8 @@ export class StepCa extends Construct implements IStepCa {
     this.rootCertPem = props.rootCertPem;
     this.containerName = m.containerName;
     const labels = Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value }));
-    const db = named(new Volume(this, 'db', { name: m.dbVolumeName, labels }), props.planName);
-    named(new Container(this, 'container', {
+    const db = named(new Volume(this, 'db', terraformLiterals<VolumeConfig>({ name: m.dbVolumeName, labels })), props.planName);
+    named(new Container(this, 'container', terraformLiterals<ContainerConfig>({
       name: m.containerName,
       image: props.image.imageId,
       // The key is unencrypted PEM (hashicorp/tls), so no password file is needed.
@@ -100,6 +101,6 @@ export class StepCa extends Construct implements IStepCa {
         ...(props.previousRootCertPem && m.previousRootFile
           ? [{ file: m.previousRootFile, content: props.previousRootCertPem, permissions: PUBLIC_FILE_MODE }] : []),
       ],
-    }), props.planName);
+    })), props.planName);
   }
 }

@@ -9,7 +9,13 @@ export const DEFAULTS = {
   mtls: true,
   requireClientCert: true,
   dockerHost: 'unix:///var/run/docker.sock',
-  images: { semstreams: 'semstreams:latest', loom: 'loom:latest', nats: 'nats:2.10-alpine', loomGateway: 'haproxy:2.6.12' },
+  // Pinned: a moving tag would change what runs without a change to the spec or the plan. Neither program publishes
+  // an image; these name the builds the references were checked against (Loom v1.4.0, SemStreams at a12473c).
+  images: { semstreams: 'semstreams:a12473c', loom: 'loom:1.4.0', nats: 'nats:2.10-alpine', loomGateway: 'haproxy:2.6.12' },
+  /** Host address published ports bind to: every interface, since other sites dial them. */
+  bindAddress: '0.0.0.0',
+  /** Container limits: a runaway node cannot take its host's memory. */
+  limits: { memoryMb: 1024 },
   semstreams: {
     outputPort: 8081, outputPath: '/ws', subjects: ['federated.data'], platformType: 'edge',
     /** websocket_input reconnect backoff: 1 s doubling to 10 s, retrying forever (tested with the real program). */

@@ -2,9 +2,9 @@
  * Reading a spec file (YAML or JSON). Parsing problems become SpecErrors like any other problem;
  * YAML aliases are capped so an alias bomb cannot exhaust memory.
  */
-import { readFileSync } from 'fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { SpecError } from './problems';
+import { readRegularFile, UnreadableFileError } from './read-file';
 import { rebaseSpecFilePaths } from './project-paths';
 import { FederationSpec } from './spec';
 
@@ -38,9 +38,11 @@ export function parseSpec(text: string, source = 'spec'): FederationSpec {
 export function loadSpecFile(path: string, options: { readonly projectRoot?: string } = {}): FederationSpec {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, MAX_SPEC_BYTES);
   } catch (e) {
-    throw new SpecError([{ field: '(file)', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, rule: 'FEDERATION_SPEC names a readable file' }]);
+    if (!(e instanceof UnreadableFileError)) throw e;
+    const rule = e.code === 'ETOOBIG' ? 'a spec file is at most 4 MiB' : 'FEDERATION_SPEC names a readable regular file';
+    throw new SpecError([{ field: '(file)', message: `cannot read ${path}: ${e.code === 'ENOENT' ? 'ENOENT' : e.message}`, rule }]);
   }
   return rebaseSpecFilePaths(parseSpec(text, path), path, options.projectRoot ?? process.cwd());
 }

@@ -134,6 +134,10 @@ interface NodeModelBase {
   readonly paths: ContainerPaths;
   /** Ports published on the site's Docker host. */
   readonly publishedPorts: readonly number[];
+  /** The host address those ports bind to (the site's `docker.bindAddress`). */
+  readonly publishAddress: string;
+  /** Resource limits of the container. */
+  readonly limits: { readonly memoryMb: number };
   /** Hosts entries for names this node dials that the site network does not resolve. */
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
   /** Docker networks besides the site's that the container joins (aliases: its DNS names). */

@@ -3,6 +3,7 @@
  * through paths relative to its working directory `cdktf.out/stacks/<stack>/`: the same trick as the local
  * state backend (stacks/backend.ts), so cdktf.out holds no machine path and plans match on every machine.
  */
+import { realpathSync } from 'fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'path';
 
 /** Where a spec-named file is: project-relative for the plan, absolute for reading at synth. */
@@ -10,12 +11,30 @@ export type ProjectFile =
   | { readonly relative: string; readonly absolute: string }
   | { readonly outside: string };
 
-/** Locates `given` (relative to `projectRoot`, or absolute) inside the project. */
+/**
+ * Locates `given` (relative to `projectRoot`, or absolute) inside the project. Symlinks are followed: a link
+ * inside the project to a file outside it (`secrets/x.key -> /etc/shadow`) is outside, since that file is what
+ * synth and Terraform would open. A file that does not exist is judged by its path (it is reported when read).
+ */
 export function locateProjectFile(given: string, projectRoot: string): ProjectFile {
   const absolute = resolve(projectRoot, given);
   const rel = relative(resolve(projectRoot), absolute);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { outside: absolute };
+  if (leaves(rel)) return { outside: absolute };
+  const real = realPath(absolute);
+  if (real !== undefined && leaves(relative(realPath(projectRoot) ?? resolve(projectRoot), real))) return { outside: real };
   return { relative: rel.split(sep).join('/'), absolute };
+}
+
+function leaves(rel: string): boolean {
+  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+}
+
+function realPath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The path Terraform uses for a project-relative file, from `cdktf.out/stacks/<stack>/`. */

@@ -124,6 +124,8 @@ function baseOf(n: NodeSpec, site: SiteSpec, ctx: ResolveContext) {
     minVersion: n.minVersion ?? ctx.spec.tls?.minVersion ?? DEFAULTS.minVersion,
     containerName: `${ctx.spec.name}-${n.id}`,
     suppressions: (n.suppressions ?? []).map((x) => ({ rule: x.rule, reason: x.reason })),
+    publishAddress: site.docker?.bindAddress ?? DEFAULTS.bindAddress,
+    limits: { memoryMb: n.limits?.memoryMb ?? DEFAULTS.limits.memoryMb },
   };
 }
 

@@ -173,9 +173,9 @@ export interface TlsSpec {
 }
 
 export interface ImagesSpec {
-  /** @default 'semstreams:latest' */
+  /** @default 'semstreams:a12473c' (the build the SemStreams reference was checked against) */
   readonly semstreams?: string;
-  /** @default 'loom:latest' */
+  /** @default 'loom:1.4.0' */
   readonly loom?: string;
   /** @default 'nats:2.10-alpine' */
   readonly nats?: string;
@@ -218,6 +218,11 @@ export interface DockerHostSpec {
    * @default none: other sites resolve this site's node FQDNs through DNS
    */
   readonly address?: string;
+  /**
+   * Host address (IP) the site's published ports bind to, e.g. the interface facing the other sites.
+   * @default '0.0.0.0' (every interface)
+   */
+  readonly bindAddress?: string;
 }
 
 export interface NatsSpec {
@@ -243,6 +248,8 @@ interface NodeSpecBase {
   readonly minVersion?: TlsVersion;
   /** Container command. @default the service's own `--config <path>` invocation */
   readonly command?: readonly string[];
+  /** Resource limits of the node's container. */
+  readonly limits?: LimitsSpec;
   /**
    * Exceptions to security-policy rules for this node, each with a written reason.
    * @default []
@@ -254,6 +261,14 @@ interface NodeSpecBase {
    * @default none: the pki stack issues the node's certificate
    */
   readonly certificate?: CertificateFilesSpec;
+}
+
+export interface LimitsSpec {
+  /**
+   * Memory limit in MiB (16..1048576).
+   * @default 1024
+   */
+  readonly memoryMb?: number;
 }
 
 export interface SemStreamsNodeSpec extends NodeSpecBase {

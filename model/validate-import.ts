@@ -42,9 +42,9 @@ function certificateFiles(add: Add, o: Obj, key: string, base: string): void {
 function filePath(add: Add, o: Obj, key: string, base: string, required: boolean): void {
   const v = o[key];
   if (v === undefined && !required) return;
-  if (typeof v !== 'string' || v.length === 0 || /[\0-\x1f\x7f"\\$]/.test(v)) {
-    // `"`, `\` and `$` would need escaping inside the Terraform expressions that name the file.
-    add(`${base}.${key}`, `${show(v)} is not a file path (a non-empty string without control characters, quotes, backslashes or "$")`, PKI_RULES.importShape);
+  if (typeof v !== 'string' || v.length === 0 || /[\0-\x1f\x7f"\\$%]/.test(v)) {
+    // `"`, `\`, `$` and `%` would need escaping inside the Terraform expressions that name the file.
+    add(`${base}.${key}`, `${show(v)} is not a file path (a non-empty string without control characters, quotes, backslashes, "$" or "%")`, PKI_RULES.importShape);
   }
 }
 

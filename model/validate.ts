@@ -18,8 +18,12 @@ export const RULES = {
   dnsName: 'names are lowercase DNS names of at least two labels (RFC 1123; SemStreams matches CNs exactly and case-sensitively)',
   inDomain: 'a node FQDN lies inside the federation domain (the federation CA signs only the federation\'s names)',
   uniqueSite: 'site ids are unique',
+  limits: 'container limits are whole numbers: memoryMb in 16..1048576',
+  reservedSite: 'a site id is not "pki", "pki-public" or "step-ca" and does not start with "keys-": <name>-<site> would be the name of another stack',
   uniqueNode: 'node ids are unique across the federation',
   uniqueFqdn: 'node FQDNs are unique: a CN names exactly one node in every allow-list',
+  sanInDomain: 'a DNS SAN lies inside the federation domain (the federation CA signs only the federation\'s names)',
+  uniqueName: 'every name the CA signs belongs to one holder: a node\'s DNS and IP SANs are no other node\'s FQDN or SAN, and not step-ca\'s names (a certificate for another\'s name impersonates it)',
   canaryName: 'no node FQDN is canary.<domain>: that CN belongs to the pki stack\'s canary client certificate, which must be on no allow-list (verify relies on every mTLS server refusing it)',
   tier: 'tier is one of none | manual | acme (SemStreams guide: three-tier security model)',
   keyAlgorithm: `keyAlgorithm is one of ${KeyAlgorithm.ALL.map((a) => a.name).join(', ')}`,
@@ -69,6 +73,7 @@ export const RULES = {
   orphanOutput: 'a websocket output with mTLS needs at least one link: with no linked client, allowed_client_cns would be empty, which admits any certificate the federation CA signed (SemStreams guide: always specify allowed_client_cns in production)',
   suppression: 'a suppression names a policy rule and gives a written reason (at least 10 characters)',
   unknownField: 'only fields this library knows are accepted (a misspelled field would otherwise be silently ignored)',
+  terraformToken: 'spec text contains no cdktf token markers ("${TfToken[", "#{TfToken[", "&{TfToken[") and no cdktf number tokens (about -1.888e+289): cdktf would resolve them as references to other values of the stacks, keys included',
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -81,11 +86,12 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   tls: ['minVersion', 'mtls', 'requireClientCert', 'insecureSkipVerify'],
   images: ['semstreams', 'loom', 'nats', 'loomGateway'],
   site: ['id', 'docker', 'nats', 'nodes'],
-  docker: ['host', 'certPath', 'address'],
+  docker: ['host', 'certPath', 'address', 'bindAddress'],
   nats: ['urls', 'image'],
-  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType', 'certificate'],
-  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate', 'allowedClients', 'gateway', 'llmSuppliedByOperator'],
+  semstreams: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'minVersion', 'command', 'limits', 'suppressions', 'output', 'requireClientCert', 'insecureSkipVerify', 'platformType', 'certificate'],
+  loom: ['id', 'kind', 'fqdn', 'sans', 'image', 'tier', 'command', 'limits', 'suppressions', 'grpcPort', 'httpPort', 'tls', 'extraConfig', 'certificate', 'allowedClients', 'gateway', 'llmSuppliedByOperator'],
   gateway: ['enabled', 'image'],
+  limits: ['memoryMb'],
   sans: ['dns', 'ip'],
   output: ['port', 'path', 'subjects'],
   loomTls: ['mode', 'mtls', 'requireClientCert', 'selfSigned', 'letsencrypt'],
@@ -234,13 +240,15 @@ export function validateSpec(input: unknown): SpecProblem[] {
   if (!Array.isArray(input.sites) || input.sites.length === 0) {
     top.add('sites', `${show(input.sites)} is not a non-empty list of sites`, RULES.sites);
   } else {
-    input.sites.forEach((rawSite, si) => {
+    // Array.from: a hole in a sparse list (a programmatic spec) is visited as undefined and refused, not skipped.
+    Array.from(input.sites).forEach((rawSite, si) => {
       const siteId = isObj(rawSite) && typeof rawSite.id === 'string' ? rawSite.id : `#${si}`;
       const sc = top.in(siteId, undefined);
       if (!isObj(rawSite)) { sc.add('(site)', `${show(rawSite)} is not a map`, RULES.sites); return; }
       sc.fields(rawSite, KNOWN_FIELDS.site, '');
       if (!isId(siteId)) sc.add('id', `${show(rawSite.id)} is not a valid site id`, RULES.id);
       else if (siteIds.has(siteId)) sc.add('id', `site id "${siteId}" is used twice`, RULES.uniqueSite);
+      else if (['pki', 'pki-public', 'step-ca'].includes(siteId) || siteId.startsWith('keys-')) sc.add('id', `"${siteId}" names another stack`, RULES.reservedSite);
       siteIds.add(siteId);
       const dockerHost = checkDocker(sc, rawSite);
       const address = isObj(rawSite.docker) && typeof rawSite.docker.address === 'string' ? rawSite.docker.address : undefined;
@@ -250,7 +258,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
         sc.add('nodes', `${show(rawSite.nodes)} is not a non-empty list of nodes`, RULES.sites);
         return;
       }
-      rawSite.nodes.forEach((rawNode, ni) => {
+      Array.from(rawSite.nodes).forEach((rawNode, ni) => {
         const nodeId = isObj(rawNode) && typeof rawNode.id === 'string' ? rawNode.id : `#${ni}`;
         const nc = top.in(siteId, nodeId);
         if (!isObj(rawNode)) { nc.add('(node)', `${show(rawNode)} is not a map`, RULES.kind); return; }
@@ -297,7 +305,89 @@ export function validateSpec(input: unknown): SpecProblem[] {
   }
   checkLinks(top, input.links, nodes, duplicateIds);
   checkAllowedClients(top, nodes, domain);
+  checkNameOwners(top, input, domain);
+  checkNoTokenMarkers(top, input);
   return top.problems;
+}
+
+/**
+ * The names a node's certificate carries beyond its FQDN: inside the domain, not the canary's, and claimed by no
+ * other node or by step-ca. (FQDNs themselves are checked where the node is.) hashicorp/tls cannot put name
+ * constraints on the CAs it generates, so this is where the federation CA's names are bounded.
+ */
+function checkNameOwners(top: Checker, input: Obj, domain: string | undefined): void {
+  if (!Array.isArray(input.sites)) return;
+  const entries: { site: string; node: string; fqdn?: string; dns: unknown[]; ip: unknown[] }[] = [];
+  input.sites.forEach((site, si) => {
+    if (!isObj(site) || !Array.isArray(site.nodes)) return;
+    site.nodes.forEach((n, ni) => {
+      if (!isObj(n)) return;
+      const sans = isObj(n.sans) ? n.sans : {};
+      entries.push({
+        site: typeof site.id === 'string' ? site.id : `#${si}`, node: typeof n.id === 'string' ? n.id : `#${ni}`,
+        ...(typeof n.fqdn === 'string' ? { fqdn: n.fqdn } : {}),
+        dns: Array.isArray(sans.dns) ? sans.dns : [], ip: Array.isArray(sans.ip) ? sans.ip : [],
+      });
+    });
+  });
+  // Who holds each name: FQDNs first (a SAN never takes a name from an FQDN), then step-ca, then SANs in order.
+  const owner = new Map<string, string>();
+  for (const e of entries) if (e.fqdn !== undefined && !owner.has(e.fqdn)) owner.set(e.fqdn, `node ${e.node}`);
+  const stepCa = isObj(input.stepCa) ? input.stepCa : undefined;
+  if (stepCa && domain !== undefined) {
+    const names = Array.isArray(stepCa.dnsNames) ? stepCa.dnsNames : [`step-ca.${domain}`];
+    for (const d of names) if (typeof d === 'string' && !owner.has(d)) owner.set(d, 'step-ca');
+  }
+  for (const e of entries) {
+    const c = top.in(e.site, e.node);
+    const claim = (key: string, name: string, field: string) => {
+      const held = owner.get(key);
+      if (held !== undefined && held !== `node ${e.node}`) c.add(field, `"${name}" is already a name of ${held}`, RULES.uniqueName);
+      else owner.set(key, `node ${e.node}`);
+    };
+    e.dns.forEach((d, i) => {
+      if (typeof d !== 'string' || !isDnsName(d)) return;
+      const field = `sans.dns[${i}]`;
+      if (domain !== undefined && !isInDomain(d, domain)) c.add(field, `"${d}" is outside domain ${domain}`, RULES.sanInDomain);
+      else if (domain !== undefined && d === canaryCommonName(domain)) c.add(field, `"${d}" is the canary's name`, RULES.canaryName);
+      else claim(d, d, field);
+    });
+    // One spelling per address: 2001:db8::1 and 2001:0db8:0:0:0:0:0:1 are the same SAN.
+    e.ip.forEach((ip, i) => { if (typeof ip === 'string' && isIpAddress(ip)) claim(`ip:${ip.includes(':') ? new URL(`http://[${ip}]/`).hostname : ip}`, ip, `sans.ip[${i}]`); });
+  }
+}
+
+/**
+ * Every string (and map key) of the spec, wherever it is: none may look like a cdktf token. Terraform template
+ * sequences (`${`, `%{`) are fine here: constructs escape them where text enters Terraform (constructs/terraform-literal.ts).
+ */
+function checkNoTokenMarkers(top: Checker, input: Obj): void {
+  const looksLikeToken = (v: unknown) => (typeof v === 'string' && (/[$#&]\{TfToken\[/.test(v) || /-1\.888\d*e\+28\d/i.test(v)))
+    || (typeof v === 'number' && Math.abs(v) >= 1e280 && Number.isFinite(v));
+  const walk = (c: Checker, v: unknown, field: string, seen: Set<object>, skip: readonly string[] = []) => {
+    if (looksLikeToken(v)) { c.add(field || '(spec)', `${show(v)} looks like a cdktf token`, RULES.terraformToken); return; }
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) { v.forEach((x, i) => walk(c, x, `${field}[${i}]`, seen)); return; }
+    for (const [k, x] of Object.entries(v)) {
+      if (skip.includes(k)) continue;
+      const at = join(field, k);
+      if (looksLikeToken(k)) c.add(at, `key ${show(k)} looks like a cdktf token`, RULES.terraformToken);
+      else walk(c, x, at, seen);
+    }
+  };
+  const seen = new Set<object>();
+  walk(top, input, '', seen, ['sites']);
+  if (!Array.isArray(input.sites)) return;
+  input.sites.forEach((site, si) => {
+    if (!isObj(site)) return;
+    const siteId = typeof site.id === 'string' ? site.id : `#${si}`;
+    walk(top.in(siteId, undefined), site, '', seen, ['nodes']);
+    if (!Array.isArray(site.nodes)) return;
+    site.nodes.forEach((node, ni) => {
+      if (isObj(node)) walk(top.in(siteId, typeof node.id === 'string' ? node.id : `#${ni}`), node, '', seen);
+    });
+  });
 }
 
 function checkTier(c: Checker, o: Obj, key: string): string | undefined {
@@ -348,6 +438,10 @@ function checkDocker(c: Checker, site: Obj): string | undefined {
   if (address !== undefined && (typeof address !== 'string' || !isIpAddress(address))) {
     c.add('docker.address', `${show(address)} is not an IP address`, RULES.ipAddress);
   }
+  const bind = d.bindAddress;
+  if (bind !== undefined && (typeof bind !== 'string' || !isIpAddress(bind))) {
+    c.add('docker.bindAddress', `${show(bind)} is not an IP address`, RULES.ipAddress);
+  }
   return ok ? (host as string) : undefined;
 }
 
@@ -395,6 +489,10 @@ function checkNode(c: Checker, n: Obj, ctx: NodeContext): NodeFacts | undefined 
   }
   c.optString(n, 'image');
   c.optStringList(n, 'command');
+  const limits = c.optObj(n, 'limits', KNOWN_FIELDS.limits);
+  if (limits) {
+    c.optInt(limits, 'memoryMb', 16, 1048576, RULES.limits, 'limits');
+  }
   checkSuppressions(c, n);
   checkNodeCertificateFiles((field, message, rule) => c.add(field, message, rule), n);
   const tier = checkTier(c, n, 'tier') ?? ctx.fedTier;

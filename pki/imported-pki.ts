@@ -3,10 +3,10 @@
  * Each failure becomes a SpecProblem at the spec field that names the file; what passes becomes the model's
  * imported material (public certificates as normalized PEM, keys as paths Terraform reads at apply time).
  */
-import { readFileSync, statSync } from 'fs';
 import { ImportedCaModel, ImportedKeyPairModel } from '../model/import-model';
 import { FederationModel, NodeModel } from '../model/model';
 import { SpecProblem } from '../model/problems';
+import { readRegularFile, UnreadableFileError } from '../model/read-file';
 import { locateProjectFile, pathFromStack } from '../model/project-paths';
 import { CertificateFilesSpec, FederationSpec } from '../model/spec';
 import { Certificate } from './certificate';
@@ -141,15 +141,12 @@ class FileReader {
     const code = kind === 'cert' ? 'tls_cert_not_found' : 'tls_key_not_found';
     const rule = kind === 'cert' ? PKI_RULES.certNotFound : PKI_RULES.keyNotFound;
     try {
-      const size = statSync(located.absolute).size;
-      if (size > MAX_FILE_BYTES) {
-        this.out.add(place, { code, message: `${located.relative} is ${size} bytes, too large for a PEM ${kind === 'cert' ? 'certificate' : 'key'}`, rule });
-        return undefined;
-      }
-      return { text: readFileSync(located.absolute, 'utf8'), fromStack: pathFromStack(located.relative) };
+      // Only a regular file, at most MAX_FILE_BYTES: /dev/zero or a FIFO would exhaust memory or block synth.
+      return { text: readRegularFile(located.absolute, MAX_FILE_BYTES), fromStack: pathFromStack(located.relative) };
     } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as NodeJS.ErrnoException).code ?? 'unreadable';
-      this.out.add(place, { code, message: `cannot open ${located.relative}: ${why}`, rule });
+      if (!(e instanceof UnreadableFileError)) throw e;
+      const what = e.code === 'ETOOBIG' ? `too large for a PEM ${kind === 'cert' ? 'certificate' : 'key'}` : e.message;
+      this.out.add(place, { code, message: `cannot open ${located.relative}: ${what}`, rule });
       return undefined;
     }
   }

@@ -4,7 +4,7 @@
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { StepCa } from '../constructs/step-ca';
-import { isLiteral } from './references';
+import { isLiteral, literalText } from './references';
 import { isPrivateKeySource, SynthesizedApp, TracedSource } from './synthesized-app';
 
 /** One `upload` block. */
@@ -82,7 +82,7 @@ type RawUpload = Omit<UploadFacts, 'privateKey'> & { readonly pemKey: boolean };
 function readUpload(app: SynthesizedApp, stack: TerraformStack, u: Record<string, any>): RawUpload {
   const content = typeof u.content === 'string' ? u.content : typeof u.content_base64 === 'string' ? u.content_base64 : undefined;
   const literal = content !== undefined && isLiteral(content)
-    ? (u.content === content ? content : Buffer.from(content, 'base64').toString('utf8'))
+    ? (u.content === content ? literalText(content) : Buffer.from(content, 'base64').toString('utf8'))
     : undefined;
   const config = literal !== undefined ? parseConfig(literal) : undefined;
   return {

@@ -48,7 +48,12 @@ export function forEachString(value: unknown, f: (s: string) => void, depth = 0)
   else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => forEachString(v, f, depth + 1));
 }
 
-/** Whether a string holds any interpolation, i.e. is not a literal. */
+/** Whether a string holds any interpolation or template directive (`%{`), i.e. is not a literal. */
 export function isLiteral(s: string): boolean {
-  return interpolations(s).length === 0;
+  return interpolations(s).length === 0 && !/(^|[^%])%\{/.test(s.replace(/%%\{/g, ''));
+}
+
+/** The text Terraform makes of a literal: its escapes `$${` and `%%{` read back as `${` and `%{`. */
+export function literalText(s: string): string {
+  return s.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }

@@ -95,6 +95,11 @@ export class SynthesizedApp {
     const out: TracedSource[] = [];
     forEachString(value, (s) => {
       for (const body of interpolations(s)) {
+        // A local value (the public stack relays certificates so) is traced into its definition.
+        for (const m of body.matchAll(/(?<![\w.-])local\.([A-Za-z_][\w-]*)/g)) {
+          const defined = this.stackJson(stack).locals?.[m[1]];
+          if (defined !== undefined && depth < MAX_TRACE_DEPTH) out.push(...this.trace(stack, defined, depth + 1));
+        }
         for (const ref of referencesIn(body)) {
           if (ref.kind === 'local') { out.push({ stack, address: ref.address, attribute: ref.attribute }); continue; }
           const origin = this.remoteOrigin(stack, ref.dataSource, ref.output);

@@ -27,7 +27,7 @@ export function renderDiff(d: FederationDiff): string {
       changeTable('Root', d.root.map((f) => ['federation root', f])),
       '',
     ] : []),
-    renderSet(d.certificates, certificateTable, 'Certificate', 'A changed certificate is re-issued (new key) by the next deploy of the pki stack.'),
+    renderSet(d.certificates, certificateTable, 'Certificate', 'A changed certificate is re-issued by the next deploy of the pki stack, from the new CSR of its site\'s keys stack (a new key only when the key algorithm changed).'),
     '',
     '## Containers',
     '',

@@ -68,7 +68,7 @@ export function replacementsFromStacks(
     if (!same(was.block.command, now.block.command)) reasons.push({ cause: 'command', detail: `${JSON.stringify(was.block.command ?? [])} → ${JSON.stringify(now.block.command ?? [])}` });
     reasons.push(...uploadReasons(uploadsByFile(was.block.upload), uploadsByFile(now.block.upload), node));
     if (node && node.certificate && ctx.reissuedCertificates.has(node.id) && !reasons.some((r) => r.cause === 'certificate')) {
-      reasons.push({ cause: 'certificate', detail: `${node.paths.certFile}: re-issued by the pki stack (new key at ${node.paths.keyFile})` });
+      reasons.push({ cause: 'certificate', detail: `${node.paths.certFile}: re-issued by the pki stack from the site keys stack's new CSR (the key at ${node.paths.keyFile} is kept unless the key algorithm changed)` });
     }
     if (node && node.tier !== 'none' && ctx.rootReplaced && !reasons.some((r) => r.cause === 'CA certificate')) {
       reasons.push({ cause: 'CA certificate', detail: `${node.paths.caFile}: new federation root` });

@@ -5,7 +5,12 @@ import { resolveFederation } from '../model/resolve';
 import { FederationSpec } from '../model/spec';
 import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
 import { BackendFactory, localStateBackend } from './backend';
+import { CertificateRequestProps, ICertificateRequest } from '../constructs/certificate-request';
+import { nodePlanName, PLAN_NAMES } from '../constructs/plan-names';
+import { KeysStack } from './keys-stack';
 import { PkiStack } from './pki-stack';
+import { PublicStack } from './public-stack';
+import { SiteMaterial } from './site-material';
 import { SiteStack } from './site-stack';
 import { StepCaStack } from './step-ca-stack';
 
@@ -42,6 +47,10 @@ export interface FederationProps {
 export class Federation extends Construct {
   public readonly model: FederationModel;
   public readonly pki: PkiStack;
+  /** The keys stacks: `<name>-keys-<site>` for each site with federation-issued certificates, `<name>-keys-step-ca`. */
+  public readonly keys: readonly KeysStack[];
+  /** `<name>-pki-public`: the certificates site stacks read, relayed out of the pki stack (no key in its state). */
+  public readonly publicMaterial: PublicStack;
   /** Site stacks by site id. */
   public readonly sites: ReadonlyMap<string, SiteStack>;
   /** The step-ca stack, in tier acme. */
@@ -55,17 +64,60 @@ export class Federation extends Construct {
     const backend = props.backend ?? localStateBackend();
     const name = this.model.name;
 
-    this.pki = new PkiStack(scope, `${name}-pki`, { federation: this.model });
+    const fed = this.model;
+    // Site isolation (docs/SECURITY.md): each site's keys are generated in its own keys stack, the pki stack
+    // signs their CSRs, and certificates come back through the public stack. A site's deploy reads its keys
+    // state and public material, never the pki state (which holds the CA keys) nor another site's keys.
+    const keyStacks: KeysStack[] = [];
+    const requests = new Map<string, ICertificateRequest>();
+    const signs = !fed.ca.imported || fed.ca.imported.intermediate !== undefined;
+    for (const site of fed.sites) {
+      const wanted = new Map<string, CertificateRequestProps>();
+      for (const node of site.nodes) {
+        const c = node.certificate;
+        if (!c || c.imported || !signs) continue;
+        wanted.set(`node-${node.id}`, { commonName: c.commonName, organization: fed.ca.organization, keyAlgorithm: fed.ca.keyAlgorithm, dnsNames: node.dnsNames, ipAddresses: node.ipAddresses, planName: nodePlanName(node.id) });
+      }
+      if (wanted.size === 0) continue;
+      const keys = new KeysStack(scope, `${name}-keys-${site.id}`, { requests: wanted });
+      backend(keys, `${name}-keys-${site.id}`);
+      keyStacks.push(keys);
+      for (const node of site.nodes) if (keys.requests.has(`node-${node.id}`)) requests.set(node.id, keys.requests.get(`node-${node.id}`)!);
+    }
+    const stepCa = fed.stepCa;
+    let stepCaRequest: ICertificateRequest | undefined;
+    if (stepCa && !fed.ca.imported) {
+      const keys = new KeysStack(scope, `${name}-keys-step-ca`, { requests: new Map([['step-ca-intermediate', { commonName: `${name} step-ca intermediate CA`, organization: fed.ca.organization, keyAlgorithm: fed.ca.keyAlgorithm, planName: PLAN_NAMES.stepCaIntermediate }]]) });
+      backend(keys, `${name}-keys-step-ca`);
+      keyStacks.push(keys);
+      stepCaRequest = keys.requests.get('step-ca-intermediate');
+    }
+
+    this.pki = new PkiStack(scope, `${name}-pki`, { federation: fed, requests, ...(stepCaRequest ? { stepCaRequest } : {}) });
     backend(this.pki, `${name}-pki`);
-    const stepCa = this.model.stepCa;
+    this.publicMaterial = new PublicStack(scope, `${name}-pki-public`);
+    backend(this.publicMaterial, `${name}-pki-public`);
+    const pub = this.publicMaterial;
+    const material: SiteMaterial = {
+      ca: { certPem: pub.publish('federation_ca_pem', this.pki.ca.certPem) },
+      nodeCredentials: new Map([...this.pki.nodeCredentials].map(([id, cred]) => [id, {
+        certPem: pub.publish(`node_${id.replace(/-/g, '_')}_cert_pem`, cred.certPem),
+        ...(cred.privateKeyPem !== undefined ? { privateKeyPem: cred.privateKeyPem } : {}),
+        ...(cred.privateKeyFile ? { privateKeyFile: cred.privateKeyFile } : {}),
+      }])),
+      ...(this.pki.stepCaIntermediate ? { stepCaIntermediate: {
+        certPem: pub.publish('step_ca_intermediate_cert_pem', this.pki.stepCaIntermediate.certPem),
+        privateKeyPem: this.pki.stepCaIntermediate.privateKeyPem,
+      } } : {}),
+    };
     if (stepCa) {
-      this.stepCa = new StepCaStack(scope, stepCa.stackName, { federation: this.model, stepCa, pki: this.pki, ...(props.stepCaHealthcheck ? { healthcheck: props.stepCaHealthcheck } : {}) });
+      this.stepCa = new StepCaStack(scope, stepCa.stackName, { federation: fed, stepCa, pki: material, ...(props.stepCaHealthcheck ? { healthcheck: props.stepCaHealthcheck } : {}) });
       backend(this.stepCa, stepCa.stackName);
     }
     const sites = new Map<string, SiteStack>();
-    for (const site of this.model.sites) {
+    for (const site of fed.sites) {
       const stackName = `${name}-${site.id}`;
-      const stack = new SiteStack(scope, stackName, { federation: this.model, site, pki: this.pki });
+      const stack = new SiteStack(scope, stackName, { federation: fed, site, pki: material });
       backend(stack, stackName);
       // Containers joining the ACME network need it to exist first.
       if (this.stepCa && site.nodes.some((n) => n.extraNetworks.includes(stepCa!.networkName))) stack.addDependency(this.stepCa);
@@ -74,6 +126,7 @@ export class Federation extends Construct {
     this.sites = sites;
     // Checks what the stacks synthesize, at every synth: a construct bug fails synth too (docs/SECURITY.md).
     this.policy = SecurityPolicyAspect.forFederation(this.model);
-    for (const stack of [this.pki, ...(this.stepCa ? [this.stepCa] : []), ...sites.values()]) Aspects.of(stack).add(this.policy);
+    this.keys = keyStacks;
+    for (const stack of [...keyStacks, this.pki, pub, ...(this.stepCa ? [this.stepCa] : []), ...sites.values()]) Aspects.of(stack).add(this.policy);
   }
 }

@@ -5,16 +5,29 @@ import { Construct } from 'constructs';
 import { FederationCa } from '../constructs/federation-ca';
 import { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
 import { IntermediateCa } from '../constructs/intermediate-ca';
+import { ICertificateRequest } from '../constructs/certificate-request';
 import { ILocationCertificate, LocationCertificate } from '../constructs/location-certificate';
 import { nodePlanName, PLAN_NAMES } from '../constructs/plan-names';
 import { privateKeyFile } from '../constructs/private-key-file';
 import { ISigningCa } from '../constructs/signing-ca';
 import { canaryCommonName } from '../model/canary';
 import { FederationModel } from '../model/model';
+import { terraformLiterals } from '../constructs/terraform-literal';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface PkiStackProps {
   readonly federation: FederationModel;
+  /**
+   * Node keys and CSRs generated in the stacks that deploy them, by node id: only their CSRs are signed here,
+   * so no node key enters this stack's outputs.
+   * @default none: keys generated here (all in this state, and handed to site stacks through its outputs)
+   */
+  readonly requests?: ReadonlyMap<string, ICertificateRequest>;
+  /**
+   * step-ca's intermediate key and CSR, generated in the stack step-ca's key is deployed from.
+   * @default generated here
+   */
+  readonly stepCaRequest?: ICertificateRequest;
 }
 
 /**
@@ -58,12 +71,12 @@ export class PkiStack extends ResolvedOnceStack {
     if (signer) this.signer = signer;
     if (imported?.previousRootCertPem) {
       new TerraformOutput(this, 'federation_trust_bundle_pem', {
-        value: `${imported.rootCertPem}${imported.previousRootCertPem}`,
+        value: terraformLiterals(`${imported.rootCertPem}${imported.previousRootCertPem}`),
         description: 'Root rotation in progress: the federation root and the root being retired (public); clients trust both until the old one is dropped',
       });
     }
     new TerraformOutput(this, 'federation_ca_pem', {
-      value: this.ca.certPem,
+      value: terraformLiterals(this.ca.certPem),
       description: 'Federation root CA certificate (public): save as federation-ca.pem for clients',
     });
     new TerraformOutput(this, 'federation_ca_not_after', { value: this.ca.validityEndTime });
@@ -78,6 +91,7 @@ export class PkiStack extends ResolvedOnceStack {
         keyAlgorithm: fed.ca.keyAlgorithm,
         validityHours: fed.stepCa.intermediateValidityHours,
         earlyRenewalHours: fed.stepCa.intermediateEarlyRenewalHours,
+        ...(props.stepCaRequest ? { request: props.stepCaRequest } : {}),
       });
       new TerraformOutput(this, 'step_ca_intermediate_not_after', { value: this.stepCaIntermediate.validityEndTime });
     }
@@ -98,12 +112,13 @@ export class PkiStack extends ResolvedOnceStack {
           keyAlgorithm: fed.ca.keyAlgorithm,
           validityHours: fed.ca.leafValidityHours,
           earlyRenewalHours: fed.ca.earlyRenewalHours,
+          ...(props.requests?.get(node.id) ? { request: props.requests.get(node.id)! } : {}),
         }));
       }
       const cert = certificates.get(node.id);
       // What a reviewer needs per node, in one place.
       new TerraformOutput(this, `node_${node.id.replace(/-/g, '_')}`, {
-        value: {
+        value: terraformLiterals({
           site: node.siteId,
           tier: node.tier,
           dns_sans: [...node.dnsNames],
@@ -123,7 +138,7 @@ export class PkiStack extends ResolvedOnceStack {
             imported: true,
             not_after: c.imported.notAfter,
           } : {}),
-        },
+        }),
       });
     }
     this.certificates = certificates;

@@ -1,6 +1,6 @@
-import { Image } from '@cdktf/provider-docker/lib/image';
-import { Network } from '@cdktf/provider-docker/lib/network';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Image, ImageConfig } from '@cdktf/provider-docker/lib/image';
+import { Network, NetworkConfig } from '@cdktf/provider-docker/lib/network';
+import { DockerProvider, DockerProviderConfig } from '@cdktf/provider-docker/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { NatsServer } from '../constructs/nats-server';
@@ -12,14 +12,15 @@ import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
 import { natsStoreKey } from '../render/nats-command';
 import { renderSemStreamsConfig, renderSemStreamsConfigFile } from '../render/semstreams-config';
-import { PkiStack } from './pki-stack';
+import { terraformLiterals } from '../constructs/terraform-literal';
+import { SiteMaterial } from './site-material';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
 export interface SiteStackProps {
   readonly federation: FederationModel;
   readonly site: SiteModel;
   /** Where node certificates come from (cross-stack references: keys stay references in cdktf.out). */
-  readonly pki: PkiStack;
+  readonly pki: SiteMaterial;
 }
 
 /**
@@ -33,11 +34,11 @@ export class SiteStack extends ResolvedOnceStack {
   constructor(scope: Construct, id: string, props: SiteStackProps) {
     super(scope, id);
     const { federation: fed, site, pki } = props;
-    new DockerProvider(this, 'docker', {
+    new DockerProvider(this, 'docker', terraformLiterals<DockerProviderConfig>({
       host: site.dockerHost,
       ...(site.dockerCertPath !== undefined ? { certPath: site.dockerCertPath } : {}),
-    });
-    const network = new Network(this, 'network', { name: site.networkName, driver: 'bridge' });
+    }));
+    const network = new Network(this, 'network', terraformLiterals<NetworkConfig>({ name: site.networkName, driver: 'bridge' }));
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
@@ -46,7 +47,7 @@ export class SiteStack extends ResolvedOnceStack {
       if (!images.has(name)) {
         // Named after the image's repository, so adding a node never renames another node's image resource
         // and a new tag updates the same address.
-        const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, { name, keepLocally: true });
+        const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals<ImageConfig>({ name, keepLocally: true }));
         setPlanName(image, imagePlanName(name, siteImages));
         images.set(name, image);
       }
@@ -94,11 +95,11 @@ export class SiteStack extends ResolvedOnceStack {
         planName: nodePlanName(node.id),
       }));
       const outId = node.id.replace(/-/g, '_');
-      new TerraformOutput(this, `${outId}_container`, { value: node.containerName });
-      new TerraformOutput(this, `${outId}_config_path`, { value: node.paths.configFile });
+      new TerraformOutput(this, `${outId}_container`, { value: terraformLiterals(node.containerName) });
+      new TerraformOutput(this, `${outId}_config_path`, { value: terraformLiterals(node.paths.configFile) });
       if (node.kind === 'loom') {
         const { command, note } = renderLoomClientCommand(node);
-        new TerraformOutput(this, `${outId}_loom_client_command`, { value: command, description: note });
+        new TerraformOutput(this, `${outId}_loom_client_command`, { value: terraformLiterals(command), description: note });
       }
     }
     this.containers = containers;
@@ -110,7 +111,7 @@ function addLoomGateway(scope: Construct, node: NodeModel, deps: {
   network: Network; imageFor: (name: string) => Image; certificate?: ILocationCertificate; caCertPem: string; labels: Record<string, string>;
 }): LoomGateway | undefined {
   if (node.kind !== 'loom' || !node.gateway) return undefined;
-  if (!deps.certificate) throw new Error(`Loom node ${node.id}: its gateway needs the node's certificate from the pki stack`);
+  if (!deps.certificate) throw new Error(`Loom node ${node.id}: its gateway needs the node's certificate (public stack) and key (the site's keys stack)`);
   return new LoomGateway(scope, `gateway-${node.id}`, {
     node, network: deps.network, image: deps.imageFor(node.gateway.image), certificate: deps.certificate, caCertPem: deps.caCertPem, labels: deps.labels,
     planName: nodePlanName(node.id),

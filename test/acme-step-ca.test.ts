@@ -61,8 +61,10 @@ const resolve = { [caName]: '127.0.0.1' };
 
 /** The resource of `type` in the pki stack whose construct path starts with `prefix`. */
 function pkiResource(type: string, name: string): any {
-  const entry = Object.entries(pki.get('semstreams-pki').resource[type] as Record<string, any>).find(([k]) => k === name);
-  if (!entry) throw new Error(`no ${type}.${name} in the pki stack`);
+  // The step-ca intermediate's key and CSR are made in its keys stack, beside the stack that deploys the key.
+  const entry = ['semstreams-pki', 'semstreams-keys-step-ca'].flatMap((s) => Object.entries((pki.get(s).resource?.[type] ?? {}) as Record<string, any>))
+    .find(([k]) => k === name);
+  if (!entry) throw new Error(`no ${type}.${name} in the pki or keys-step-ca stack`);
   return entry[1];
 }
 

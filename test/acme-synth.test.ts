@@ -17,7 +17,8 @@ const ownTlsSpec = (renewBeforeDays = 1) => {
   delete s.sites[0].nodes[1].allowedClients;
   return s;
 };
-const STACKS = ['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-step-ca'];
+const STACKS = ['semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c', 'semstreams-keys-step-ca',
+  'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public', 'semstreams-step-ca'];
 
 describe('synth of the tier acme example', () => {
   test('writes pki, step-ca and one stack per site', () => {
@@ -78,9 +79,9 @@ describe('synth of the tier acme example', () => {
       expect(c.mounts).toEqual([{ type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/data/acme' }]);
       const volume = Object.values(stack.resource.docker_volume as Record<string, any>).find((v) => v.name === `semstreams-${site}-acme`);
       expect(volume).toBeDefined();
-      expect(manifest.stacks[`semstreams-${site}`].dependencies.sort()).toEqual(['semstreams-pki', 'semstreams-step-ca']);
+      expect(manifest.stacks[`semstreams-${site}`].dependencies.sort()).toEqual([`semstreams-keys-${site}`, 'semstreams-pki-public', 'semstreams-step-ca']);
     }
-    expect(manifest.stacks['semstreams-step-ca'].dependencies).toEqual(['semstreams-pki']);
+    expect(manifest.stacks['semstreams-step-ca'].dependencies.sort()).toEqual(['semstreams-keys-step-ca', 'semstreams-pki-public']);
   });
 
   test('location-b\'s deployed config: ACME on both sides, federation certificate as fallback, mTLS as in tier manual', () => {
@@ -121,8 +122,11 @@ describe('synth of the tier acme example', () => {
     // Only its data volume: no ACME cache.
     expect(containerOf(stack, 'loom').mounts).toEqual([{ type: 'volume', source: '${docker_volume.semstreams-loom-data.name}', target: '/var/lib/loom' }]);
     expect(uploadsOf(stack, 'loom', 'mtls-gateway').get('/usr/local/etc/haproxy/certs/server.pem')!.content)
-      .toMatch(/^\$\{data\.terraform_remote_state\..*tls_locally_signed_certloom.*cert_pem\}$/);
-    expect(containerOf(stack, 'loom', 'network-namespace').ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
+      .toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-semstreams-pki-public\.outputs\.[\w-]*node_loom_cert_pem\}$/);
+    // Its key from the site's keys stack, never the pki state, and kept out of plan output.
+    expect(uploadsOf(stack, 'loom', 'mtls-gateway').get('/usr/local/etc/haproxy/certs/server.pem.key')!.content)
+      .toMatch(/^\$\{sensitive\(data\.terraform_remote_state\.cross-stack-reference-input-semstreams-keys-location-a\.outputs\.[\w-]+\)\}$/);
+    expect(containerOf(stack, 'loom', 'network-namespace').ports).toEqual([{ internal: 60051, external: 60051, ip: '0.0.0.0' }, { internal: 8080, external: 8080, ip: '0.0.0.0' }]);
   });
 
   test('Loom without the gateway uses step-ca\'s Loom provisioner, with its cache on a named volume', () => {
@@ -148,7 +152,7 @@ describe('synth of the tier acme example', () => {
       { type: 'volume', source: expect.stringMatching(/^\$\{docker_volume\./), target: '/var/loom/letsencrypt' },
     ]);
     // On step-ca's host the challenge travels over the ACME network: nothing extra is published.
-    expect(c.ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
+    expect(c.ports).toEqual([{ internal: 60051, external: 60051, ip: '0.0.0.0' }, { internal: 8080, external: 8080, ip: '0.0.0.0' }]);
   });
 });
 

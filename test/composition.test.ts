@@ -2,13 +2,15 @@ import { resolveFederation } from '../model/resolve';
 import { containerOf, exampleCopy, synth, uploadsOf } from './helpers';
 
 describe('sites compose', () => {
-  test('each site stack depends on the pki stack alone, so any subset can be deployed', () => {
+  test('each site stack depends on its keys stack and the public stack alone, so any subset can be deployed', () => {
     const out = synth(exampleCopy());
     const manifest = JSON.parse(out.files.get('manifest.json')!);
     for (const site of ['location-a', 'location-b', 'location-c']) {
-      expect(manifest.stacks[`semstreams-${site}`].dependencies).toEqual(['semstreams-pki']);
+      expect(manifest.stacks[`semstreams-${site}`].dependencies.sort()).toEqual([`semstreams-keys-${site}`, 'semstreams-pki-public']);
+      expect(manifest.stacks[`semstreams-keys-${site}`].dependencies).toEqual([]);
     }
-    expect(manifest.stacks['semstreams-pki'].dependencies).toEqual([]);
+    expect(manifest.stacks['semstreams-pki'].dependencies.sort()).toEqual(['semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c']);
+    expect(manifest.stacks['semstreams-pki-public'].dependencies).toEqual(['semstreams-pki']);
   });
 
   test('remote Docker hosts: ssh:// as is, tcp:// with its cert path; routes through the site address', () => {
@@ -81,8 +83,10 @@ describe('key algorithms', () => {
   ])('%s reaches every key, with key usage to match', (alg, key, uses) => {
     const spec = exampleCopy();
     spec.ca.keyAlgorithm = alg;
-    const pki = synth(spec).stacks.get('semstreams-pki');
-    const keys = Object.values(pki.resource.tls_private_key as Record<string, any>);
+    const out = synth(spec);
+    const pki = out.stacks.get('semstreams-pki');
+    // The CA and the canary in the pki stack; each node's key in its site's keys stack.
+    const keys = [...out.stacks.values()].flatMap((st) => Object.values((st.resource?.tls_private_key ?? {}) as Record<string, any>));
     expect(keys).toHaveLength(6); // the CA, four nodes and the canary
     for (const k of keys) expect(k).toEqual(expect.objectContaining(key));
     const a = Object.entries(pki.resource.tls_locally_signed_cert as Record<string, any>).find(([k]) => k === 'location-a')![1];

@@ -153,7 +153,8 @@ test('the app type-checks under its own strict settings, with the library\'s dec
 test('the app synthesizes the spec\'s stacks, named from the spec, with no machine path in cdktf.out', () => {
   expect(find('node main.js').status).toBe(0);
   const manifest = JSON.parse(readFileSync(join(app, 'cdktf.out', 'manifest.json'), 'utf8'));
-  expect(Object.keys(manifest.stacks).sort()).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki']);
+  expect(Object.keys(manifest.stacks).sort()).toEqual(['semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c',
+    'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public']);
   const out = filesUnder(join(app, 'cdktf.out'));
   expect(out.filter((f) => readFileSync(f, 'utf8').includes(app))).toEqual([]);
   expect(out.filter((f) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(readFileSync(f, 'utf8')))).toEqual([]);

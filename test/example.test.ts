@@ -7,10 +7,13 @@ const SITE_STACKS = ['semstreams-location-a', 'semstreams-location-b', 'semstrea
 
 describe('synth of the built-in example', () => {
   test('writes a pki stack and one stack per site', () => {
-    expect([...out.stacks.keys()].sort()).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki']);
+    expect([...out.stacks.keys()].sort()).toEqual([
+      'semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c',
+      'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public',
+    ]);
   });
 
-  test.each([...SITE_STACKS, 'semstreams-pki'])('stack %s matches its snapshot', (name) => {
+  test.each([...SITE_STACKS, 'semstreams-pki', 'semstreams-pki-public', 'semstreams-keys-location-a'])('stack %s matches its snapshot', (name) => {
     expect(out.stacks.get(name)).toMatchSnapshot();
   });
 
@@ -33,12 +36,15 @@ describe('synth of the built-in example', () => {
     }
   });
 
-  test('state paths are relative and shared: site stacks read the pki state where the pki stack writes it', () => {
-    const pki = out.stacks.get('semstreams-pki');
-    expect(pki.terraform.backend.local.path).toBe('../../../state/semstreams-pki.tfstate');
+  test('state paths are relative and shared: each site reads its keys state and the public state where they are written, never the pki state', () => {
+    for (const name of out.stacks.keys()) expect(out.stacks.get(name).terraform.backend.local.path).toBe(`../../../state/${name}.tfstate`);
     for (const name of SITE_STACKS) {
-      const remote = out.stacks.get(name).data.terraform_remote_state['cross-stack-reference-input-semstreams-pki'];
-      expect(remote.config.path).toBe('../../../state/semstreams-pki.tfstate');
+      const remote = out.stacks.get(name).data.terraform_remote_state;
+      const site = name.replace('semstreams-', '');
+      expect(Object.fromEntries(Object.entries(remote).map(([k, v]: [string, any]) => [k, v.config.path]))).toEqual({
+        [`cross-stack-reference-input-semstreams-keys-${site}`]: `../../../state/semstreams-keys-${site}.tfstate`,
+        'cross-stack-reference-input-semstreams-pki-public': '../../../state/semstreams-pki-public.tfstate',
+      });
     }
   });
 
@@ -96,7 +102,7 @@ describe('synth of the built-in example', () => {
       expect(uploads.get(key)!.permissions).toBe('0600');
       expect(uploads.get(cert)!.permissions).toBe('0644');
       expect(uploads.get(ca)!.permissions).toBe('0644');
-      expect(uploads.get(key)!.content).toMatch(/^\$\{data\.terraform_remote_state\..*tls_private_key.*private_key_pem\}$/);
+      expect(uploads.get(key)!.content).toMatch(/^\$\{sensitive\(data\.terraform_remote_state\..*tls_private_key.*private_key_pem\)\}$/);
     }
   });
 
@@ -106,7 +112,8 @@ describe('synth of the built-in example', () => {
     const gateway = containerOf(a, 'loom', 'mtls-gateway');
     const loom = containerOf(a, 'loom');
     expect(holder).toMatchObject({ name: 'semstreams-loom-netns', command: ['sleep', 'infinity'], user: '65534:65534', capabilities: { drop: ['ALL'] } });
-    expect(holder.ports).toEqual([{ internal: 60051, external: 60051 }, { internal: 8080, external: 8080 }]);
+    // Bound to the site's docker.bindAddress (default every interface).
+    expect(holder.ports).toEqual([{ internal: 60051, external: 60051, ip: '0.0.0.0' }, { internal: 8080, external: 8080, ip: '0.0.0.0' }]);
     expect(holder.networks_advanced).toEqual([{ name: '${docker_network.network.name}', aliases: ['loom.semstreams.local'] }]);
     expect(holder.upload).toBeUndefined();
     const holderRef = 'container:${docker_container.loom-netns.id}';
@@ -149,7 +156,8 @@ describe('synth of the built-in example', () => {
 
   test('node certificates: CN = FQDN, EKU by role, validity and early renewal from the spec', () => {
     const certs = out.stacks.get('semstreams-pki').resource.tls_locally_signed_cert as Record<string, any>;
-    const csrs = out.stacks.get('semstreams-pki').resource.tls_cert_request as Record<string, any>;
+    // CSRs are made beside their keys, in each site's keys stack.
+    const csrs = Object.assign({}, ...SITE_STACKS.map((n) => out.stacks.get(n.replace('semstreams-', 'semstreams-keys-')).resource.tls_cert_request)) as Record<string, any>;
     const byNode = (id: string) => Object.entries(certs).find(([k]) => k === id)![1];
     const csrOf = (id: string) => Object.entries(csrs).find(([k]) => k === id)![1];
     expect(byNode('location-a').allowed_uses).toEqual(['digital_signature', 'server_auth']);
@@ -169,7 +177,7 @@ describe('synth of the built-in example', () => {
   test('containers: FQDN aliases, published output ports, host-gateway route to upstreams on other sites', () => {
     const b = containerOf(out.stacks.get('semstreams-location-b'), 'location-b');
     expect(b.networks_advanced[0].aliases).toEqual(['location-b.semstreams.local']);
-    expect(b.ports).toEqual([{ internal: 9001, external: 9001 }]);
+    expect(b.ports).toEqual([{ internal: 9001, external: 9001, ip: '0.0.0.0' }]);
     expect(b.host).toEqual([{ host: 'location-a.semstreams.local', ip: 'host-gateway' }]);
     expect(b.restart).toBe('unless-stopped');
     expect(containerOf(out.stacks.get('semstreams-location-a'), 'location-a').host).toEqual([]);

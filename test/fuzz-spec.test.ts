@@ -1,7 +1,9 @@
 /**
  * Hostile spec input, property-based (fast-check, fixed seed, bounded runs and sizes): whatever the text or
  * object, parseSpec + resolveFederation end in a SpecError listing problems or in a sound model — never
- * another exception, never a hang, never a polluted Object.prototype.
+ * another exception, never a hang, never a polluted Object.prototype. Valid ones are synthesized with the
+ * security policy: a PolicyError listing known rules, or stacks with no key text and nothing Terraform would
+ * evaluate but the library's own references; and the policy's findings match what the spec waives.
  */
 import { readFileSync } from 'fs';
 import { posix } from 'path';
@@ -12,7 +14,12 @@ import { FederationModel } from '../model/model';
 import { isAbsoluteContainerPath, isDnsName, isId, isInDomain } from '../model/names';
 import { SpecError } from '../model/problems';
 import { resolveFederation } from '../model/resolve';
-import { exampleCopy } from './helpers';
+import { locateProjectFile } from '../model/project-paths';
+import { PKI_RULES } from '../pki/rules';
+import { PolicyError } from '../policy/finding';
+import { interpolations } from '../policy/references';
+import { PolicyRule } from '../policy/rules';
+import { exampleCopy, synth } from './helpers';
 
 /** Fixed seed: a failure names its counterexample and reproduces on every machine. */
 const SEED = 20261108;
@@ -203,15 +210,27 @@ describe('paths', () => {
     expect(outcome(fromObject(spec))).toBe('valid');
   });
 
-  test('files on the deploying machine that leave the project are refused', () => {
+  test('files on the deploying machine that leave the project are refused, as leaving the project', () => {
+    const leaves = (p: string) => 'outside' in locateProjectFile(p, process.cwd());
+    let outside = 0;
     fc.assert(fc.property(path, (p) => {
+      // Specs that pass validation, so the files are looked for: the path as the root, and as one node's own certificate.
       const spec = exampleCopy();
-      spec.ca.import = { rootCertFile: p };
-      outcome(fromObject(spec));
+      spec.ca.import = { rootCertFile: p, intermediate: { certFile: 'secrets/i.crt', keyFile: 'secrets/i.key' } };
       const node = exampleCopy();
+      node.ca.import = { rootCertFile: 'secrets/root.crt', intermediate: { certFile: 'secrets/i.crt', keyFile: 'secrets/i.key' } };
       node.sites[0].nodes[0].certificate = { certFile: p, keyFile: p };
-      outcome(fromObject(node));
+      for (const s of [spec, node]) {
+        let error: SpecError | undefined;
+        const result = outcome(() => { try { return fromObject(s)(); } catch (e) { if (e instanceof SpecError) error = e; throw e; } });
+        // Only paths that stay inside the project are ever opened: nothing in the examples' project is a CA.
+        expect(result).toBe('invalid');
+        const named = error!.problems.some((x) => x.rule === PKI_RULES.inProject);
+        if (p.length > 0 && !/[\0-\x1f\x7f"\\$%]/.test(p) && leaves(p)) { outside++; expect(named).toBe(true); }
+        else expect(named).toBe(false);
+      }
     }), run(100));
+    expect(outside).toBeGreaterThan(10);
   });
 });
 
@@ -266,7 +285,7 @@ describe('YAML', () => {
         ? EXAMPLE_YAML.replace('        kind: loom\n', style === 'block' ? `        kind: loom\n        extraConfig:\n${deep}\n` : `        kind: loom\n        extraConfig: { llm: ${deep} }\n`)
         : style === 'block' ? `name:\n${deep}\n` : `{"name": ${deep}}`;
       outcome(fromText(text));
-    }), run(30));
+    }), run(24));
   });
 
   test('duplicate keys, in YAML and in JSON, are refused', () => {
@@ -335,6 +354,111 @@ describe('huge input', () => {
     spec.sites[0].id = `\x1b[31m${'x'.repeat(1_000_000)}`;
     spec.sites[0].nodes = Array(500).fill({ kind: 'nope' });
     expect(outcome(fromObject(spec))).toBe('invalid');
+  });
+});
+
+describe('through synth and the security policy', () => {
+  /** Every interpolation the library itself writes: a resource or remote-state reference, maybe inside sensitive(). */
+  const OWN = /^(sensitive\()?(data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+|[a-z][a-z_]*\.[\w-]+\.[a-z_]+|local\.[a-z][\w-]*|terraform\.workspace|filesha256\("[^"$%{}]*"\))\)?$/;
+  const EXAMPLE_ACME = parseSpec(readFileSync('examples/three-locations-acme.yaml', 'utf8'));
+
+  type SynthOutcome = 'invalid' | 'policy' | 'synthesized';
+
+  /** Resolves and synthesizes: a SpecError, a PolicyError listing known rules, or stacks holding no key and nothing Terraform would evaluate but the library's own references. */
+  function synthOutcome(spec: unknown, onPolicy?: (e: PolicyError) => void): SynthOutcome {
+    if (outcome(fromObject(spec)) === 'invalid') return 'invalid';
+    let out;
+    try {
+      out = synth(spec as never, {});
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e;
+      expect(e.violations.length + e.suppressionProblems.length).toBeGreaterThan(0);
+      for (const v of e.violations) {
+        expect(PolicyRule.ALL).toContain(v.rule);
+        expect(e.message).toContain(`site ${v.site}, node ${v.node}, ${v.rule.id}: `);
+      }
+      expect(e.stack === undefined || !e.message.includes('    at ')).toBe(true);
+      onPolicy?.(e);
+      return 'policy';
+    }
+    for (const [file, text] of out.files) expect({ file, key: /PRIVATE KEY-----/.test(text) }).toEqual({ file, key: false });
+    const strings: string[] = [];
+    const walk = (v: unknown) => {
+      if (typeof v === 'string') strings.push(v);
+      else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) { strings.push(k); walk(x); }
+    };
+    for (const stack of out.stacks.values()) walk(stack);
+    for (const str of strings) {
+      for (const body of interpolations(str)) expect(body).toMatch(OWN);
+      expect(/(^|[^%])%\{/.test(str.replace(/%%\{/g, ''))).toBe(false);
+    }
+    return 'synthesized';
+  }
+
+  const template = fc.tuple(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom('${', '%{', '$${', '%%{', '$$${', '}', '${file("/etc/shadow")}', '%{ for x in [1] }y%{ endfor }',
+      '${tls_private_key.federation-ca_key_0.private_key_pem}', '${jsonencode(data.terraform_remote_state.x.outputs)}', '"${x}"', '\\${x}'),
+    fc.string({ maxLength: 6 }),
+  ).map((parts) => parts.join(''));
+  const FREE_TEXT: [string, (s: any, v: string) => void][] = [
+    ['ca.organization', (s, v) => { s.ca = { ...s.ca, organization: v }; }],
+    ['ca.commonName', (s, v) => { s.ca = { ...s.ca, commonName: v }; }],
+    ['image', (s, v) => { s.sites[0].nodes[0].image = v; }],
+    ['command', (s, v) => { s.sites[1].nodes[0].command = ['semstreams', v]; }],
+    ['platformType', (s, v) => { s.sites[2].nodes[0].platformType = v; }],
+    ['output.subjects', (s, v) => { s.sites[0].nodes[0].output.subjects = [v]; }],
+    // Loom starts only with an llm section (its provider kept): the text goes beside it.
+    ['extraConfig value', (s, v) => { s.sites[0].nodes[1].extraConfig = { llm: { ...s.sites[0].nodes[1].extraConfig?.llm, model: v } }; }],
+    ['extraConfig key', (s, v) => { s.sites[0].nodes[1].extraConfig = { llm: { ...s.sites[0].nodes[1].extraConfig?.llm, [v]: 'x' } }; }],
+    ['gateway.image', (s, v) => { s.sites[0].nodes[1].gateway = { image: v }; }],
+    ['images.loomGateway', (s, v) => { s.images = { loomGateway: v }; }],
+    ['images.nats', (s, v) => { s.images = { nats: v }; }],
+    ['docker.certPath', (s, v) => { s.sites[1].docker = { host: 'tcp://b:2376', certPath: v }; }],
+  ];
+
+  test.each(FREE_TEXT)('%s with Terraform template sequences: refused, or synthesized as text', (_field, set) => {
+    const seen = new Set<SynthOutcome>();
+    fc.assert(fc.property(template, fc.boolean(), (v, acme) => {
+      const spec = acme ? JSON.parse(JSON.stringify(EXAMPLE_ACME)) : exampleCopy();
+      if (acme && spec.sites[0].nodes[1].kind !== 'loom') return;
+      set(spec, v);
+      seen.add(synthOutcome(spec));
+    }), run(3));
+    expect(seen).toContain('synthesized');
+  });
+
+  test('free-text fields with hostile strings', () => {
+    fc.assert(fc.property(fc.constantFrom(...FREE_TEXT), hostileString, ([, set], v) => {
+      const spec = exampleCopy();
+      set(spec, v);
+      synthOutcome(spec);
+    }), run(10));
+  });
+
+  test('the example with one value replaced: refused, a policy error, or stacks with no key text and only the library\'s references', () => {
+    fc.assert(fc.property(fc.constantFrom(...EXAMPLE_PATHS), anyValue, fc.boolean(), (path, value, remove) => {
+      synthOutcome(setAt(exampleCopy(), path, value, remove));
+    }), run(40));
+  });
+
+  test('the policy finds exactly what the spec waives: client certificates not required, and leaves over 90 days, in production', () => {
+    fc.assert(fc.property(fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 31, max: 365 }), (production, optionalA, optionalB, leafDays) => {
+      const spec = exampleCopy();
+      spec.production = production;
+      spec.ca.leafValidityDays = leafDays;
+      if (optionalA) spec.sites[0].nodes[0].requireClientCert = false;
+      if (optionalB) spec.sites[1].nodes[0].requireClientCert = false;
+      let found: PolicyError | undefined;
+      const result = synthOutcome(spec, (e) => { found = e; });
+      const expectedClientCert = production ? [...(optionalA ? ['location-a'] : []), ...(optionalB ? ['location-b'] : [])] : [];
+      const expectLeaf = production && leafDays > 90;
+      if (expectedClientCert.length === 0 && !expectLeaf) { expect(result).toBe('synthesized'); return; }
+      expect(result).toBe('policy');
+      const ids = new Set(found!.violations.map((v) => v.rule.id));
+      expect([...ids].sort()).toEqual([...(expectedClientCert.length > 0 ? ['FPKI-CLIENT-CERT-NOT-REQUIRED'] : []), ...(expectLeaf ? ['FPKI-LEAF-VALIDITY'] : [])].sort());
+      expect(found!.violations.filter((v) => v.rule.id === 'FPKI-CLIENT-CERT-NOT-REQUIRED').map((v) => v.node).sort()).toEqual(expectedClientCert);
+    }), run(12));
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Real TLS with the plan's certificate parameters. The hashicorp/tls provider cannot be built on these
- * machines (see test/real/terraform.test.ts), so openssl issues each certificate exactly as the pki stack
+ * machines for this tier (the real-peer tier, test/real/, uses a provider mirror), so openssl issues each certificate exactly as the pki stack
  * declares it (key algorithm, CN, SANs, key usage, EKU, validity); Node's TLS (OpenSSL) then shows that
  * those parameters and location-a's rendered allow-list give the guide's behaviour.
  */
@@ -14,7 +14,6 @@ import { synth, uploadsOf } from './helpers';
 import { close, dial, Identity, portOf, startAllowListServer } from './tls-helpers';
 
 const out = synth(exampleSpec());
-const pki = out.stacks.get('semstreams-pki');
 let dir: string;
 const material = new Map<string, Required<Identity>>();
 let ca: string;
@@ -32,9 +31,10 @@ function genpkey(key: any, out: string): void {
   else openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${key.rsa_bits}`, '-out', out);
 }
 
-/** The pki stack's resource `type.name` (names: constructs/plan-names.ts). */
+/** The resource `type.name` (names: constructs/plan-names.ts), wherever it is. */
 function resourceOf(type: string, name: string): any {
-  const entry = Object.entries(pki.resource[type] as Record<string, any>).find(([k]) => k === name);
+  // Node keys and CSRs are in the sites' keys stacks, certificates and the CA in the pki stack.
+  const entry = [...out.stacks.values()].flatMap((st) => Object.entries((st.resource?.[type] ?? {}) as Record<string, any>)).find(([k]) => k === name);
   if (!entry) throw new Error(`no ${type}.${name}`);
   return entry[1];
 }

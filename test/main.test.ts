@@ -1,5 +1,5 @@
-import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
@@ -28,13 +28,26 @@ describe('main.ts', () => {
   const cleanup: string[] = [];
   afterAll(() => cleanup.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  test('with no spec named, synthesizes the built-in example: a pki stack and one stack per site', () => {
+  test('with no spec named, synthesizes the built-in example: pki, public, and per site a keys stack and a site stack', () => {
     const r = runMain({});
     cleanup.push(r.dir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(r.outdir, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual([
+      'semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c',
+      'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public',
+    ]);
+  });
+
+  test('the folders holding keys (cdktf.out, where plans are saved, and the default state folder) are the owner\'s alone', () => {
+    const state = join(ROOT, 'state');
+    if (existsSync(state)) chmodSync(state, 0o755);
+    const r = runMain({});
+    cleanup.push(r.dir);
+    expect(r.status).toBe(0);
+    expect((statSync(r.outdir).mode & 0o777).toString(8)).toBe('700');
+    expect((statSync(state).mode & 0o777).toString(8)).toBe('700');
   });
 
   test('FEDERATION_SPEC names a spec file (JSON here)', () => {
@@ -65,6 +78,61 @@ describe('main.ts', () => {
     expect(r.stderr).toContain('site location-b, node location-b, field minVersion');
     expect(r.stderr).toContain('site location-c, node location-c, field links[2].to');
     expect(existsSync(r.outdir)).toBe(false);
+  });
+
+  test('a security-policy violation prints the list and exits 1, without a stack trace, and writes no stack', () => {
+    const spec = exampleCopy();
+    spec.tier = 'none';
+    delete spec.sites[0].nodes[1].tls;
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'plain.yaml'), stringify(spec));
+    const r = runMain({ FEDERATION_SPEC: join(dir, 'plain.yaml') });
+    cleanup.push(r.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^security policy: 2 violations \(fix each, or suppress it on its node with a written reason\):\n/);
+    expect(r.stderr).toContain('site location-b, node location-b, FPKI-PLAINTEXT-CROSS-SITE');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toMatch(/PolicyError|\.ts:\d+/);
+    expect(existsSync(join(r.outdir, 'stacks', 'semstreams-location-b', 'cdk.tf.json'))).toBe(false);
+  });
+
+  test('an invalid suppression is listed the same way', () => {
+    const spec = exampleCopy();
+    spec.sites[0].nodes[0].suppressions = [{ rule: 'FPKI-NO-SUCH-RULE', reason: 'a written reason of some length' }];
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'sup.yaml'), stringify(spec));
+    const r = runMain({ FEDERATION_SPEC: join(dir, 'sup.yaml') });
+    cleanup.push(r.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^security policy: 1 invalid suppression:\n  - node location-a, suppression of "FPKI-NO-SUCH-RULE": no such rule/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('a spec that is not a regular file is refused at once: /dev/zero (read until the process aborted), a FIFO (hung), a folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+    for (const [path, kind] of [['/dev/zero', 'a character device'], [join(dir, 'fifo.yaml'), 'a FIFO'], [dir, 'a directory']]) {
+      const started = Date.now();
+      const r = runMain({ FEDERATION_SPEC: path });
+      cleanup.push(r.dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`cannot read ${path}: not a regular file (${kind})`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    }
+  });
+
+  test('a spec file over 4 MiB is refused without reading it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpki-spec-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+    const r = runMain({ FEDERATION_SPEC: join(dir, 'big.yaml') });
+    cleanup.push(r.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot read .*big\.yaml: \d+ bytes, more than 4194304 \(rule: a spec file is at most 4 MiB\)/);
   });
 
   test('an unreadable or unparsable spec file is a clear error', () => {

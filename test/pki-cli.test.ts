@@ -113,10 +113,12 @@ describe('init-root -> sign-intermediate -> synth with ca.import -> the issued c
 
     const stackDir = join(project, 'cdktf.out/stacks/semstreams-pki');
     const pki = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
-    const of = (type: string, name: string) => Object.entries(pki.resource[type]).find(([k]) => k === name)![1] as any;
-    const csr = of('tls_cert_request', 'location-a');
-    const signed = of('tls_locally_signed_cert', 'location-a');
-    const key = of('tls_private_key', 'location-a');
+    // The node's key and CSR are in its site's keys stack; the pki stack signs the CSR.
+    const keys = JSON.parse(readFileSync(join(project, 'cdktf.out/stacks/semstreams-keys-location-a/cdk.tf.json'), 'utf8'));
+    const of = (stack: any, type: string, name: string) => Object.entries(stack.resource[type]).find(([k]) => k === name)![1] as any;
+    const csr = of(keys, 'tls_cert_request', 'location-a');
+    const signed = of(pki, 'tls_locally_signed_cert', 'location-a');
+    const key = of(keys, 'tls_private_key', 'location-a');
     // The signing key is whatever file the plan names, resolved from the stack's directory as Terraform would.
     const [keyData] = Object.values(pki.data.local_sensitive_file) as any[];
     const intermediateKey = resolve(stackDir, keyData.filename);

@@ -3,7 +3,8 @@
  * keys and certificates generated into a temporary project per test (nothing is committed).
  */
 import { execFileSync } from 'child_process';
-import { rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { KeyAlgorithm } from '../model/key-algorithm';
 import { SpecError, SpecProblem } from '../model/problems';
@@ -227,6 +228,37 @@ describe('files lie inside the project', () => {
   test('an absolute path inside the project is accepted (and used relative to it)', async () => {
     expect(await problemsOf(({ p, spec }) => { spec.ca.import.rootCertFile = join(p.root, 'secrets/root.crt'); })).toEqual([]);
   });
+  test('a symlink inside the project to a file outside it is outside (synth opened /etc/shadow so)', () => expectOne(({ p }) => {
+    rmSync(join(p.root, 'secrets/location-b.key'));
+    symlinkSync('/etc/shadow', join(p.root, 'secrets/location-b.key'));
+  }, { node: 'location-b', field: 'certificate.keyFile', rule: PKI_RULES.inProject, message: /\/etc\/shadow is outside the project root/ }));
+  test('a symlinked folder leading out of the project is outside too', () => expectOne(({ p, spec }) => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fpki-elsewhere-'));
+    writeFileSync(join(elsewhere, 'root.crt'), root.certPem);
+    symlinkSync(elsewhere, join(p.root, 'linked'));
+    spec.ca.import.rootCertFile = 'linked/root.crt';
+  }, { field: 'ca.import.rootCertFile', rule: PKI_RULES.inProject, message: /outside the project root/ }));
+  test('a symlink that stays inside the project is followed', async () => {
+    expect(await problemsOf(({ p, spec }) => {
+      symlinkSync(join(p.root, 'secrets/root.crt'), join(p.root, 'root-link.crt'));
+      spec.ca.import.rootCertFile = 'root-link.crt';
+    })).toEqual([]);
+  });
+});
+
+describe('only regular files are read', () => {
+  test('a FIFO is refused at once (it blocked synth forever)', () => expectOne(({ p }) => {
+    rmSync(join(p.root, 'secrets/location-b.crt'));
+    execFileSync('mkfifo', [join(p.root, 'secrets/location-b.crt')]);
+  }, { node: 'location-b', field: 'certificate.certFile', rule: PKI_RULES.certNotFound, message: /not a regular file \(a FIFO\)/ }));
+  test('a directory is refused', () => expectOne(({ p }) => {
+    rmSync(join(p.root, 'secrets/location-b.key'));
+    mkdirSync(join(p.root, 'secrets/location-b.key'));
+  }, { node: 'location-b', field: 'certificate.keyFile', rule: PKI_RULES.keyNotFound, message: /not a regular file \(a directory\)/ }));
+  test('a symlink to /dev/zero is refused (as outside the project, before anything reads it)', () => expectOne(({ p }) => {
+    rmSync(join(p.root, 'secrets/location-b.key'));
+    symlinkSync('/dev/zero', join(p.root, 'secrets/location-b.key'));
+  }, { node: 'location-b', field: 'certificate.keyFile', rule: PKI_RULES.inProject }));
 });
 
 describe('who may bring a certificate, and who signs', () => {

@@ -39,20 +39,29 @@ describe.each([
 
     expect(changes.map((c) => `${c.kind} ${c.stack}`).sort()).toEqual([
       `added ${HUB.name}-${newLeaf}`,
+      `added ${HUB.name}-keys-${newLeaf}`,
       `changed ${HUB.name}-${HUB.hubId}`,
       `changed ${HUB.name}-pki`,
-    ]);
+      `changed ${HUB.name}-pki-public`,
+    ].sort());
+    // The public stack gains the new node's certificate, relayed to its site (its locals, one block, change), and nothing else.
+    const pub = changes.find((c) => c.stack === `${HUB.name}-pki-public`)!;
+    expect(pub.blocks.filter((b) => b !== '~locals' && !(b.startsWith('+') && mentionsLeaf(b)))).toEqual([]);
+    expect(pub.blocks).toContain('~locals');
 
     const hub = changes.find((c) => c.stack === `${HUB.name}-${HUB.hubId}`)!;
     expect(hub.blocks).toEqual([expect.stringMatching(/^~resource\.docker_container\.hub$/)]);
 
-    // In the pki stack only additions, each about the new node: its key, CSR, certificate and outputs.
+    // In the pki stack only additions, each about the new node: its certificate (its key and CSR are in its keys
+    // stack), the keys stack's state it reads the CSR from, and outputs.
     const pki = changes.find((c) => c.stack === `${HUB.name}-pki`)!;
-    expect(pki.blocks.every((b) => b.startsWith('+') && mentionsLeaf(b))).toBe(true);
+    // ...and its dependencies gain the new site's keys stack.
+    expect(pki.blocks.filter((b) => b !== '~dependencies' && !(b.startsWith('+') && mentionsLeaf(b)))).toEqual([]);
     const resources = pki.blocks.filter((b) => b.startsWith('+resource.')).map((b) => b.split('.')[1]).sort();
-    expect(resources).toEqual(['tls_cert_request', 'tls_locally_signed_cert', 'tls_private_key']);
-    // Its summary output, and the certificate and key its site stack reads across stacks.
-    expect(pki.blocks.filter((b) => b.startsWith('+output.'))).toHaveLength(3);
-    expect(pki.blocks).toHaveLength(6);
+    expect(resources).toEqual(['tls_locally_signed_cert']);
+    // Its summary output, and the certificate the public stack relays.
+    expect(pki.blocks.filter((b) => b.startsWith('+output.'))).toHaveLength(2);
+    expect(pki.blocks.filter((b) => b.startsWith('+data.'))).toHaveLength(1);
+    expect(pki.blocks).toHaveLength(5);
   });
 });

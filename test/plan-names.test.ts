@@ -7,13 +7,14 @@ import { loadSpecFile } from '../model/load';
 import { synthesizeStacks } from '../report';
 import { exampleCopy } from './helpers';
 
-/** Every resource and data source address of every stack, as `stack: type.name`. */
+/** Every resource, data source and local address of every stack, as `stack: type.name` (`local.name`). */
 function addresses(spec: any): string[] {
   const out: string[] = [];
   for (const [stack, json] of synthesizeStacks(spec) as Map<string, any>) {
     for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
       for (const [type, byName] of Object.entries<Record<string, unknown>>(json[kind] ?? {})) for (const name of Object.keys(byName)) out.push(`${stack}: ${prefix}${type}.${name}`);
     }
+    for (const name of Object.keys(json.locals ?? {})) out.push(`${stack}: local.${name}`);
   }
   return out.sort();
 }
@@ -22,8 +23,19 @@ const HASHED = /_[0-9A-F]{8}$/;
 
 describe('plan addresses', () => {
   test('the built-in example: every resource named after what it is', () => {
+    const remote = (stack: string, from: string) => `${stack}: data.terraform_remote_state.cross-stack-reference-input-${from}`;
     expect(addresses(exampleCopy())).toEqual([
-      'semstreams-location-a: data.terraform_remote_state.cross-stack-reference-input-semstreams-pki',
+      // Each site's keys stack: its nodes' keys and CSRs, named after the nodes.
+      'semstreams-keys-location-a: tls_cert_request.location-a',
+      'semstreams-keys-location-a: tls_cert_request.loom',
+      'semstreams-keys-location-a: tls_private_key.location-a',
+      'semstreams-keys-location-a: tls_private_key.loom',
+      'semstreams-keys-location-b: tls_cert_request.location-b',
+      'semstreams-keys-location-b: tls_private_key.location-b',
+      'semstreams-keys-location-c: tls_cert_request.location-c',
+      'semstreams-keys-location-c: tls_private_key.location-c',
+      remote('semstreams-location-a', 'semstreams-keys-location-a'),
+      remote('semstreams-location-a', 'semstreams-pki-public'),
       'semstreams-location-a: docker_container.location-a',
       'semstreams-location-a: docker_container.loom',
       'semstreams-location-a: docker_container.loom-gateway',
@@ -36,23 +48,31 @@ describe('plan addresses', () => {
       'semstreams-location-a: docker_network.network',
       'semstreams-location-a: docker_volume.semstreams-location-a-nats-store',
       'semstreams-location-a: docker_volume.semstreams-loom-data',
-      'semstreams-location-b: data.terraform_remote_state.cross-stack-reference-input-semstreams-pki',
+      remote('semstreams-location-b', 'semstreams-keys-location-b'),
+      remote('semstreams-location-b', 'semstreams-pki-public'),
       'semstreams-location-b: docker_container.location-b',
       'semstreams-location-b: docker_container.nats',
       'semstreams-location-b: docker_image.nats',
       'semstreams-location-b: docker_image.semstreams',
       'semstreams-location-b: docker_network.network',
       'semstreams-location-b: docker_volume.semstreams-location-b-nats-store',
-      'semstreams-location-c: data.terraform_remote_state.cross-stack-reference-input-semstreams-pki',
+      remote('semstreams-location-c', 'semstreams-keys-location-c'),
+      remote('semstreams-location-c', 'semstreams-pki-public'),
       'semstreams-location-c: docker_container.location-c',
       'semstreams-location-c: docker_container.nats',
       'semstreams-location-c: docker_image.nats',
       'semstreams-location-c: docker_image.semstreams',
       'semstreams-location-c: docker_network.network',
       'semstreams-location-c: docker_volume.semstreams-location-c-nats-store',
-      ...['canary', 'federation-ca', 'location-a', 'location-b', 'location-c', 'loom'].flatMap((n) => n === 'federation-ca'
-        ? [`semstreams-pki: tls_private_key.${n}`, `semstreams-pki: tls_self_signed_cert.${n}`]
-        : [`semstreams-pki: tls_cert_request.${n}`, `semstreams-pki: tls_locally_signed_cert.${n}`, `semstreams-pki: tls_private_key.${n}`]),
+      // The pki stack signs the keys stacks' CSRs: only the root and the canary have keys here.
+      ...['location-a', 'location-b', 'location-c'].map((s) => remote('semstreams-pki', `semstreams-keys-${s}`)),
+      'semstreams-pki: tls_private_key.federation-ca', 'semstreams-pki: tls_self_signed_cert.federation-ca',
+      'semstreams-pki: tls_cert_request.canary', 'semstreams-pki: tls_private_key.canary',
+      ...['canary', 'location-a', 'location-b', 'location-c', 'loom'].map((n) => `semstreams-pki: tls_locally_signed_cert.${n}`),
+      // The public stack: no resources, locals named after the pki outputs they relay.
+      remote('semstreams-pki-public', 'semstreams-pki'),
+      'semstreams-pki-public: local.federation_ca_pem',
+      ...['location_a', 'location_b', 'location_c', 'loom'].map((n) => `semstreams-pki-public: local.node_${n}_cert_pem`),
     ].sort());
   });
 
@@ -60,7 +80,13 @@ describe('plan addresses', () => {
     const a = addresses(loadSpecFile(join(__dirname, '..', 'examples', 'three-locations-acme.yaml')));
     expect(a.filter((x) => HASHED.test(x))).toEqual([]);
     for (const x of ['semstreams-step-ca: docker_container.step-ca', 'semstreams-step-ca: docker_volume.step-ca', 'semstreams-step-ca: docker_image.step-ca',
-      'semstreams-pki: tls_locally_signed_cert.step-ca-intermediate', 'semstreams-location-b: docker_volume.semstreams-location-b-acme']) expect(a).toContain(x);
+      'semstreams-pki: tls_locally_signed_cert.step-ca-intermediate', 'semstreams-location-b: docker_volume.semstreams-location-b-acme',
+      'semstreams-keys-step-ca: tls_private_key.step-ca-intermediate', 'semstreams-keys-step-ca: tls_cert_request.step-ca-intermediate',
+      'semstreams-pki-public: local.step_ca_intermediate_cert_pem']) expect(a).toContain(x);
+    // Every stack of the tier, the new keys and public stacks included, has something named in it.
+    const stacks = new Set(a.map((x) => x.split(':')[0]));
+    expect([...stacks].sort()).toEqual(['semstreams-keys-location-a', 'semstreams-keys-location-b', 'semstreams-keys-location-c', 'semstreams-keys-step-ca',
+      'semstreams-location-a', 'semstreams-location-b', 'semstreams-location-c', 'semstreams-pki', 'semstreams-pki-public', 'semstreams-step-ca']);
   });
 
   test('a new image tag keeps the image address', () => {

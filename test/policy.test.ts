@@ -223,7 +223,7 @@ describe('FPKI-RSA-KEY-SIZE', () => {
     const scene = new HandScene();
     const a = scene.node('location-a');
     const cert = scene.certificate(a, { clientAuth: false, keyAlgorithm: KeyAlgorithm.RSA_2048 });
-    (cert.node.findChild('key') as PrivateKey).addOverride('rsa_bits', 1024);
+    (cert.node.findChild('request').node.findChild('key') as PrivateKey).addOverride('rsa_bits', 1024);
     siteA(scene, a, cert);
     return scene;
   };

@@ -56,7 +56,7 @@ describe('replacements from the synthesized stacks', () => {
     expect(b.reasons.map((x) => x.detail)).toEqual([
       '9001 → 9101',
       '/etc/semstreams/config.json: components.federation-output.config.ports.outputs, version',
-      '/certs/location-b-cert.pem: re-issued by the pki stack (new key at /certs/location-b-key.pem)',
+      '/certs/location-b-cert.pem: re-issued by the pki stack from the site keys stack\'s new CSR (the key at /certs/location-b-key.pem is kept unless the key algorithm changed)',
       'networks_advanced (networks or DNS aliases)',
     ]);
     expect(r.find((c) => c.container === 'semstreams-location-a-nats')!.reasons[0].detail).toBe('nats:2.10-alpine → nats:2.11-alpine');

@@ -61,13 +61,30 @@ describe('one bad spec per rule', () => {
     ]);
   });
   test('site ids are ids', () => expectOne((s) => { siteOf(s, 'location-c').id = 'Location C'; }, { site: 'Location C', field: 'id', rule: RULES.id }));
+  test.each(['pki', 'pki-public', 'step-ca', 'keys-location-b'])('site id %s would name another stack', (id) => expectOne((s) => { siteOf(s, 'location-c').id = id; }, { site: id, field: 'id', rule: RULES.reservedSite }));
   test('site ids are unique', () => expectOne((s) => { siteOf(s, 'location-c').id = 'location-b'; }, { site: 'location-b', field: 'id', rule: RULES.uniqueSite }));
   test('node ids are unique across sites', () => expectOne((s) => { nodeOf(s, 'loom').id = 'location-c'; }, { site: 'location-c', node: 'location-c', field: 'id', rule: RULES.uniqueNode, message: /also used in site location-a/ }));
   test('FQDNs are unique', () => expectOne((s) => { nodeOf(s, 'loom').fqdn = 'location-c.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.uniqueFqdn, message: /node loom/ }));
   test('no node FQDN is the canary\'s name', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'canary.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.canaryName, message: /canary/ }));
   test('FQDN is a DNS name', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'Location-C.semstreams.local'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.dnsName }));
   test('FQDN is inside the domain', () => expectOne((s) => { nodeOf(s, 'location-c').fqdn = 'location-c.example.com'; }, { site: 'location-c', node: 'location-c', field: 'fqdn', rule: RULES.inDomain }));
-  test('DNS SANs are DNS names', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['ok.example.com', 'bad name'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[1]', rule: RULES.dnsName }));
+  test('DNS SANs are DNS names', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['ok.semstreams.local', 'bad name'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[1]', rule: RULES.dnsName }));
+  test('DNS SANs lie inside the domain (www.google.com was signed)', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['www.google.com'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[0]', rule: RULES.sanInDomain, message: /outside domain semstreams\.local/ }));
+  test('a DNS SAN is not another node\'s FQDN', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['location-a.semstreams.local'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[0]', rule: RULES.uniqueName, message: /already a name of node location-a/ }));
+  test('a DNS SAN is not another node\'s FQDN, even when that node comes later', () => expectOne((s) => { nodeOf(s, 'location-a').sans = { dns: ['location-c.semstreams.local'] }; }, { site: 'location-a', node: 'location-a', field: 'sans.dns[0]', rule: RULES.uniqueName, message: /already a name of node location-c/ }));
+  test('a DNS SAN is not another node\'s SAN', () => expectOne((s) => { nodeOf(s, 'location-a').sans = { dns: ['shared.semstreams.local'] }; nodeOf(s, 'location-c').sans = { dns: ['shared.semstreams.local'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[0]', rule: RULES.uniqueName, message: /already a name of node location-a/ }));
+  test('an IP SAN is not another node\'s, in any spelling', () => expectOne((s) => { nodeOf(s, 'location-a').sans = { ip: ['2001:db8::1'] }; nodeOf(s, 'location-c').sans = { ip: ['2001:0db8:0:0:0:0:0:1'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.ip[0]', rule: RULES.uniqueName }));
+  test('a DNS SAN is not the canary\'s name', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { dns: ['canary.semstreams.local'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.dns[0]', rule: RULES.canaryName }));
+  test('a DNS SAN is not step-ca\'s name', () => expectOne((s) => {
+    s.tier = 'acme'; s.stepCa = { site: 'location-a' }; s.acme = { email: 'ops@semstreams.local' };
+    // Loom stays behind its gateway (tls manual there), as in examples/three-locations-acme.yaml.
+    nodeOf(s, 'location-c').sans = { dns: ['step-ca.semstreams.local'] };
+  }, { site: 'location-c', node: 'location-c', field: 'sans.dns[0]', rule: RULES.uniqueName, message: /step-ca/ }));
+  test('a node may repeat its own FQDN as a SAN', () => {
+    const s = exampleCopy();
+    nodeOf(s, 'location-c').sans = { dns: ['location-c.semstreams.local', 'c.semstreams.local'] };
+    expect(validateSpec(s)).toEqual([]);
+  });
   test('IP SANs are IPs', () => expectOne((s) => { nodeOf(s, 'location-c').sans = { ip: ['10.0.0.300'] }; }, { site: 'location-c', node: 'location-c', field: 'sans.ip[0]', rule: RULES.ipAddress }));
   test('node kind', () => expectOne((s) => { nodeOf(s, 'loom').kind = 'nginx'; }, { site: 'location-a', node: 'loom', field: 'kind', rule: RULES.kind }));
   test('unknown fields are named', () => expectOne((s) => { nodeOf(s, 'location-a').outputs = {}; }, { site: 'location-a', node: 'location-a', field: 'outputs', rule: RULES.unknownField }));
@@ -291,4 +308,11 @@ describe('messages an operator reads (issue 16)', () => {
     expect(at('name: x\nname: y\n')).toEqual(['spec.yaml:2:1: Map keys must be unique']);
     expect(at('{"name": "x",\n "sites": [1,,]}')[0]).toMatch(/^spec\.yaml:2:14: /);
   });
+});
+
+test('a hole in a programmatic spec\'s node list is refused, not skipped (synth read it as a node: TypeError)', () => {
+  const s = exampleCopy();
+  delete s.sites[0].nodes[1];
+  expect(validateSpec(s)).toEqual([expect.objectContaining({ site: 'location-a', node: '#1', field: '(node)', message: 'undefined is not a map' })]);
+  expect(() => resolveFederation(s)).toThrow(SpecError);
 });

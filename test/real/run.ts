@@ -6,12 +6,15 @@
  * Exit 1 when any check fails; checks that could not run do not fail the run, they show.
  */
 import { X509Certificate } from 'crypto';
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import * as http from 'http';
+import { tmpdir } from 'os';
 import { join } from 'path';
+import { App, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { resolveFederation } from '../../model/resolve';
 import { FederationSpec } from '../../model/spec';
+import { Federation } from '../../stacks/federation';
 import { admissionOf, clientIdentity, httpProbeRequest, probe, runVerify } from '../../verify';
 import { allVolumes, containersOf, ContainerState, docker, hostAddressForContainers, logsOf, namedLike } from './docker';
 import { probeFlow } from './flow';
@@ -95,10 +98,22 @@ interface Deployed {
   readonly pkiStack: string;
 }
 
+/**
+ * Every stack of the spec, in an order cdktf deploys: the keys stacks (`<name>-keys-<site>`, `<name>-keys-step-ca`),
+ * the pki stack that signs their CSRs, `<name>-pki-public` that relays the certificates, step-ca, then the sites.
+ * Taken from the Federation construct itself (not synthesized), so the list cannot drift from what synth writes.
+ */
 function stacksOf(spec: FederationSpec): { all: string[]; pki: string; sites: string[] } {
-  const model = resolveFederation(spec);
-  const sites = model.sites.map((s) => `${model.name}-${s.id}`);
-  return { all: [`${model.name}-pki`, ...(model.stepCa ? [model.stepCa.stackName] : []), ...sites], pki: `${model.name}-pki`, sites };
+  const outdir = mkdtempSync(join(tmpdir(), 'fpki-real-stacks-'));
+  try {
+    const fed = new Federation(new App({ outdir }), 'federation', { spec: JSON.parse(JSON.stringify(spec)) });
+    const name = (st: TerraformStack) => st.node.id;
+    const sites = [...fed.sites.values()].map(name);
+    const all = [...fed.keys.map(name), name(fed.pki), name(fed.publicMaterial), ...(fed.stepCa ? [name(fed.stepCa)] : []), ...sites];
+    return { all, pki: name(fed.pki), sites };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 function natsIp(name: string, site: string): string {
@@ -138,7 +153,7 @@ async function settled(name: string): Promise<string> {
 /** The handshake matrix at every published SemStreams server port, through `verify` plus an off-list federation CN. */
 async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<string> {
   const model = resolveFederation(d.spec);
-  const ids = d.ws.identities(d.pkiStack);
+  const ids = d.ws.identities();
   const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
   const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
   const nodes = model.nodes.filter((n) => n.kind === 'semstreams' && n.output);

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import { X509Certificate, createPrivateKey } from 'crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { stringify } from 'yaml';
@@ -107,17 +107,24 @@ export class Workspace {
     return join(this.dir, 'state', `${stack}.tfstate`);
   }
 
-  /** Certificates and their keys from the pki state, by CN (read from the state file, never printed). */
-  identities(pkiStack: string): Map<string, { cert: string; key: string }> {
-    const path = this.statePath(pkiStack);
-    if (!existsSync(path)) return new Map();
-    const state = JSON.parse(readFileSync(path, 'utf8'));
+  /**
+   * Certificates and their keys by CN (read from the state files, never printed). Certificates are in the pki
+   * state, node keys in the sites' keys states (`<name>-keys-<site>`), the canary's key in the pki state: every
+   * state file of the workspace is read, so a key is found wherever it lives.
+   */
+  identities(): Map<string, { cert: string; key: string }> {
+    const dir = join(this.dir, 'state');
+    if (!existsSync(dir)) return new Map();
     const certs: string[] = [];
     const keys: string[] = [];
-    for (const r of state.resources ?? []) {
-      for (const inst of r.instances ?? []) {
-        if (r.type === 'tls_locally_signed_cert') certs.push(inst.attributes.cert_pem);
-        if (r.type === 'tls_private_key') keys.push(inst.attributes.private_key_pem);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.tfstate')).sort()) {
+      const state = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      for (const r of state.resources ?? []) {
+        if (r.mode !== undefined && r.mode !== 'managed') continue;
+        for (const inst of r.instances ?? []) {
+          if (r.type === 'tls_locally_signed_cert') certs.push(inst.attributes.cert_pem);
+          if (r.type === 'tls_private_key') keys.push(inst.attributes.private_key_pem);
+        }
       }
     }
     const out = new Map<string, { cert: string; key: string }>();
