@@ -186,7 +186,7 @@ async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<s
 /** The same matrix on both published ports of each Loom node, through its gateway, with the real Loom behind it. */
 async function loomMatrix(d: Deployed): Promise<string> {
   const model = resolveFederation(d.spec);
-  const ids = d.ws.identities(d.pkiStack);
+  const ids = d.ws.identities();
   const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
   const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
   const looms = model.nodes.filter((n) => n.kind === 'loom');
