@@ -102,7 +102,7 @@ export function imageFor(name: ProgramName, src: ProgramSource, tools: { busybox
 /** A binary's version line, for the compatibility table. */
 export function versionOf(name: ProgramName, src: ProgramSource): string {
   if (!src.bin) return `image ${src.image}`;
-  const args = name === 'semstreams' || name === 'nats' ? ['--version'] : name === 'gateway' ? ['-v'] : ['version'];
+  const args = name === 'semstreams' || name === 'nats' || name === 'loom' ? ['--version'] : name === 'gateway' ? ['-v'] : ['version'];
   const r = spawnSync(src.bin, args, { encoding: 'utf8', timeout: 10_000 });
   return `${r.stdout || r.stderr}`.trim().split('\n')[0] || 'unknown';
 }
