@@ -2,16 +2,19 @@
  * A gRPC call over HTTP/2 after a real TLS handshake: what `verify` sends to a gRPC port. A gRPC server
  * closes any connection that does not start with the HTTP/2 preface, for every client (loom.md), so an
  * HTTP/1.1 request there tells nothing about client authentication; a gRPC call does. Any gRPC status
- * from the server (even 12, unimplemented: Loom v1.4.0 registers no grpc.health.v1) proves the call got
- * through; a refusal is a TLS alert, a closed connection, or the gateway's PermissionDenied.
+ * from the server proves the call got through (Loom answers its health call with 0, OK); a refusal is a
+ * TLS alert, a closed connection, or the gateway's PermissionDenied.
  */
 import { ClientHttp2Session, connect as connectHttp2, constants } from 'http2';
 import { connect, TLSSocket } from 'tls';
 import { AfterHandshake, ProbeOptions, ProbeOutcome, probe } from './probe';
 
-/** The call `verify` makes: the standard gRPC health check, an empty request message. */
-export const GRPC_HEALTH_PATH = '/grpc.health.v1.Health/Check';
-/** A gRPC message frame: not compressed, length 0 (an empty HealthCheckRequest). */
+/**
+ * The call `verify` makes: Loom's own health RPC, whose request message is empty. Loom v1.4.0 registers no
+ * standard grpc.health.v1 service (that call answers 12, unimplemented); LoomService/GetHealth answers OK.
+ */
+export const GRPC_HEALTH_PATH = '/loom.v1.LoomService/GetHealth';
+/** A gRPC message frame: not compressed, length 0 (an empty GetHealthRequest). */
 const EMPTY_MESSAGE = Buffer.from([0, 0, 0, 0, 0]);
 
 /** gRPC status names for the details `verify` prints. */

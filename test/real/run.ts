@@ -208,6 +208,11 @@ async function loomMatrix(d: Deployed): Promise<string> {
       else if (r.status !== 'pass') problems.push(`${t} ${c}: ${r.status} (${r.detail})`);
     }
   }
+  // The permitted client reaches Loom itself: its health RPC answers OK through the gateway.
+  for (const n of looms) {
+    const r = run.results.find((x) => x.target === n.id && x.check === 'permitted-client');
+    if (r && !/grpc-status 0\b/.test(r.detail)) problems.push(`${n.id}: the permitted client got no healthy gRPC answer from Loom (${r.detail})`);
+  }
   assert(problems.length === 0, problems.join('; '));
   const admitted = run.results.filter((r) => r.check === 'permitted-client').map((r) => `${r.target}: ${r.detail}`).join('; ');
   return `${[...endpoints.entries()].map(([t, e]) => `${t}:${e.port}`).join(', ')}: no certificate, foreign CA, canary and TLS 1.1 refused; ${admitted}`;
