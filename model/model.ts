@@ -27,6 +27,8 @@ export interface StepCaModel {
   /** Its own stack, `<name>-step-ca`, on the site's Docker host. */
   readonly stackName: string;
   readonly dockerHost: string;
+  /** Its engine's URL and its site's address, to tell which sites share its machine (sameMachine). */
+  readonly placement: { readonly host: string; readonly address?: string };
   readonly dockerCertPath?: string;
   readonly containerName: string;
   readonly image: string;

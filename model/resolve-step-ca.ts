@@ -3,6 +3,7 @@
  * a tier-acme node needs to use it.
  */
 import { ACME_STORAGE, DEFAULTS } from './defaults';
+import { sameMachine } from './host-identity';
 import { formatGoDuration } from './duration';
 import { AcmeProvisionerModel, SemStreamsAcmeModel, StepCaModel } from './model';
 import { FederationSpec, LoomNodeSpec, NodeSpec, SiteSpec } from './spec';
@@ -65,15 +66,16 @@ export function resolveStepCa(spec: FederationSpec): StepCaModel | undefined {
   }
   // Challenges for nodes on other Docker hosts go to their site's address.
   const extraHosts = acmeNodes(spec)
-    .filter((e) => dockerHostOf(e.site) !== dockerHostOf(site) && e.site.docker?.address !== undefined)
+    .filter((e) => !sameMachine(e.site.docker, site.docker) && e.site.docker?.address !== undefined)
     .map((e) => ({ host: e.node.fqdn, ip: e.site.docker!.address! }))
     .sort((a, b) => a.host.localeCompare(b.host));
-  const remoteUsers = acmeNodes(spec).some((e) => dockerHostOf(e.site) !== dockerHostOf(site));
+  const remoteUsers = acmeNodes(spec).some((e) => !sameMachine(e.site.docker, site.docker));
   const intermediateDays = s.intermediateValidityDays ?? DEFAULTS.stepCa.intermediateValidityDays;
   return {
     siteId: site.id,
     stackName: `${spec.name}-step-ca`,
     dockerHost: dockerHostOf(site),
+    placement: { host: dockerHostOf(site), ...(site.docker?.address !== undefined ? { address: site.docker.address } : {}) },
     ...(site.docker?.certPath !== undefined ? { dockerCertPath: site.docker.certPath } : {}),
     containerName: `${spec.name}-step-ca`,
     image: s.image ?? DEFAULTS.stepCa.image,
@@ -94,7 +96,7 @@ export function resolveStepCa(spec: FederationSpec): StepCaModel | undefined {
 
 /** How a tier-acme node reaches step-ca: the ACME network on step-ca's host, else a hosts entry to its site. */
 export function stepCaRoute(spec: FederationSpec, stepCa: StepCaModel, site: SiteSpec): { networks: string[]; hosts: { host: string; ip: string }[] } {
-  if (dockerHostOf(site) === stepCa.dockerHost) return { networks: [stepCa.networkName], hosts: [] };
+  if (sameMachine(site.docker, stepCa.placement)) return { networks: [stepCa.networkName], hosts: [] };
   const caSite = spec.sites.find((x) => x.id === stepCa.siteId)!;
   const address = caSite.docker?.address;
   return { networks: [], hosts: address ? stepCa.dnsNames.map((host) => ({ host, ip: address })) : [] };

@@ -1,6 +1,7 @@
 /**
  * spec -> model: validates a spec (failing with every problem at once) and derives everything else.
  */
+import { sameMachine } from './host-identity';
 import { CONTAINER_LAYOUT, DEFAULTS } from './defaults';
 import { KeyAlgorithm } from './key-algorithm';
 import {
@@ -9,7 +10,7 @@ import {
 } from './model';
 import { SpecError } from './problems';
 import {
-  challengePort, dockerHostOf, loomRenewBeforeDays, resolveSemStreamsAcme, resolveStepCa, stepCaRoute,
+  challengePort, loomRenewBeforeDays, resolveSemStreamsAcme, resolveStepCa, stepCaRoute,
 } from './resolve-step-ca';
 import { applyImportedPki, ResolveOptions } from './resolve-import';
 import { hasLoomGateway, loomClientNodeIds, resolveLoomGateway } from './resolve-loom-gateway';
@@ -83,7 +84,7 @@ function acmeRouting(site: SiteSpec, ctx: ResolveContext, challenges: readonly n
   if (!ctx.stepCa) return { networks: [] as string[], hosts: [] as { host: string; ip: string }[], ports: [] as number[] };
   const route = stepCaRoute(ctx.spec, ctx.stepCa, site);
   // On step-ca's own host, challenges travel over the ACME network; elsewhere they arrive on the host's port.
-  const remote = dockerHostOf(site) !== ctx.stepCa.dockerHost;
+  const remote = !sameMachine(site.docker, ctx.stepCa.placement);
   return { ...route, ports: remote ? [...challenges] : [] };
 }
 
@@ -188,15 +189,14 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
 
 /**
  * Hosts entries that let a node reach upstreams on other sites: through the host gateway when both sites
- * share a Docker host (the upstream publishes its port there), through the upstream site's address when
+ * share a Docker host (sameMachine: addresses decide when both are given; the upstream publishes its port there), through the upstream site's address when
  * given; otherwise the FQDN must resolve through DNS. Same-site upstreams resolve by network alias.
  */
 function extraHostsFor(site: SiteSpec, upstreams: readonly { site: SiteSpec; node: NodeSpec }[]) {
-  const host = (s: SiteSpec) => s.docker?.host ?? DEFAULTS.dockerHost;
   const entries: { host: string; ip: string }[] = [];
   for (const up of upstreams) {
     if (up.site.id === site.id) continue;
-    if (host(up.site) === host(site)) entries.push({ host: up.node.fqdn, ip: 'host-gateway' });
+    if (sameMachine(up.site.docker, site.docker)) entries.push({ host: up.node.fqdn, ip: 'host-gateway' });
     else if (up.site.docker?.address !== undefined) entries.push({ host: up.node.fqdn, ip: up.site.docker.address });
   }
   return entries.sort((a, b) => a.host.localeCompare(b.host));

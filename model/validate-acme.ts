@@ -3,6 +3,7 @@
  * step-ca and every node that uses it. Works on the raw spec, like the rest of validation.
  */
 import { DEFAULTS } from './defaults';
+import { sameMachine } from './host-identity';
 import { parseGoDuration } from './duration';
 import { isDnsName, isEmail, isInDomain } from './names';
 
@@ -42,8 +43,10 @@ export interface AcmeNodeFacts {
   readonly loomTls?: Obj;
 }
 
-/** Ports the acme setup publishes, for the port-clash check. */
-export interface PublishedPort { readonly host: string; readonly port: number; readonly site: string; readonly node: string; readonly field: string }
+const placementOf = (n: AcmeNodeFacts) => ({ host: n.dockerHost, address: n.siteAddress });
+
+/** Ports the acme setup publishes, for the port-clash check (on one machine: see sameMachine). */
+export interface PublishedPort { readonly host: string; readonly address?: string; readonly port: number; readonly site: string; readonly node: string; readonly field: string }
 
 export function checkAcme(spec: Obj, domain: string | undefined, nodes: readonly AcmeNodeFacts[], sites: ReadonlyMap<string, { host: string; address?: string }>,
   rootDays: number, report: Report): PublishedPort[] {
@@ -68,7 +71,7 @@ export function checkAcme(spec: Obj, domain: string | undefined, nodes: readonly
   const port = s.port ?? DEFAULTS.stepCa.port;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) report({}, 'stepCa.port', `${JSON.stringify(port)} is not in 1..65535`, 'ports are whole numbers 1..65535');
   // Published on its host only when a node on another Docker host dials it; neighbours use the ACME network.
-  else if (site && acmeNodes.some((n) => n.dockerHost !== site.host)) published.push({ host: site.host, port, site: s.site as string, node: 'step-ca', field: 'stepCa.port' });
+  else if (site && acmeNodes.some((n) => !sameMachine(placementOf(n), site))) published.push({ host: site.host, ...(site.address !== undefined ? { address: site.address } : {}), port, site: s.site as string, node: 'step-ca', field: 'stepCa.port' });
   if (s.provisioner !== undefined && (typeof s.provisioner !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(s.provisioner))) {
     report({}, 'stepCa.provisioner', `${JSON.stringify(s.provisioner)} is not a provisioner name`, ACME_RULES.provisioner);
   }
@@ -85,12 +88,12 @@ export function checkAcme(spec: Obj, domain: string | undefined, nodes: readonly
     const challenge = isObj(spec.acme) && spec.acme.challengeType === 'tls-alpn-01' ? 443 : 80;
     for (const n of acmeNodes) {
       if (n.kind === 'loom' && loomMode(n) !== 'letsencrypt') continue;
-      if (n.dockerHost === site.host) continue;
+      if (sameMachine(placementOf(n), site)) continue;
       if (site.address === undefined) report({ site: n.site, node: n.id }, 'tier', `on Docker host ${n.dockerHost}, step-ca on ${site.host} has no address`, ACME_RULES.reachStepCa);
       if (n.siteAddress === undefined) report({ site: n.site, node: n.id }, 'tier', `step-ca on ${site.host} cannot reach this node on ${n.dockerHost}`, ACME_RULES.reachNode);
       const loomPort = n.loomTls && isObj(n.loomTls.letsencrypt) ? n.loomTls.letsencrypt.httpChallengePort : undefined;
       const port = n.kind === 'loom' ? (typeof loomPort === 'number' ? loomPort : DEFAULTS.loom.httpChallengePort) : challenge;
-      if (n.kind !== 'loom') published.push({ host: n.dockerHost, port, site: n.site, node: n.id, field: 'acme.challengeType' });
+      if (n.kind !== 'loom') published.push({ host: n.dockerHost, ...(n.siteAddress !== undefined ? { address: n.siteAddress } : {}), port, site: n.site, node: n.id, field: 'acme.challengeType' });
     }
   }
   for (const n of acmeNodes) {

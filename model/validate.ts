@@ -6,6 +6,7 @@
  */
 import { canaryCommonName } from './canary';
 import { DEFAULTS } from './defaults';
+import { sameMachine } from './host-identity';
 import { KeyAlgorithm } from './key-algorithm';
 import { isAbsoluteContainerPath, isDnsName, isEmail, isId, isInDomain, isIpAddress } from './names';
 import { SpecProblem } from './problems';
@@ -231,7 +232,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
 
   const nodes = new Map<string, NodeFacts>();
   const fqdns = new Map<string, string>();
-  const portsByHost = new Map<string, { node: string; site: string; port: number; field: string }[]>();
+  const portsByHost = new Map<string, { node: string; site: string; port: number; field: string; address?: string }[]>();
   const siteIds = new Set<string>();
   const duplicateIds = new Set<string>();
   const siteHosts = new Map<string, { host: string; address?: string }>();
@@ -280,12 +281,13 @@ export function validateSpec(input: unknown): SpecProblem[] {
             ...(address !== undefined ? { siteAddress: address } : {}),
             ...(facts.loomGatewayed ? { loomTls: { ...(isObj(rawNode.tls) ? rawNode.tls : {}), mode: 'manual' } } : isObj(rawNode.tls) ? { loomTls: rawNode.tls } : {}),
           });
+          // By engine URL, then by machine: sites on their own machines may all deploy over the local socket.
           const list = portsByHost.get(dockerHost) ?? [];
           for (const p of facts.ports) {
-            const clash = list.find((q) => q.port === p.port);
+            const clash = list.find((q) => q.port === p.port && sameMachine({ host: dockerHost, address }, { host: dockerHost, address: q.address }));
             if (clash) {
-              nc.add(p.field, `port ${p.port} is already published on Docker host ${dockerHost} by node ${clash.node} (site ${clash.site}, ${clash.field})`, RULES.portClash);
-            } else list.push({ node: nodeId, site: siteId, port: p.port, field: p.field });
+              nc.add(p.field, `port ${p.port} is already published on Docker host ${address ?? dockerHost} by node ${clash.node} (site ${clash.site}, ${clash.field})`, RULES.portClash);
+            } else list.push({ node: nodeId, site: siteId, port: p.port, field: p.field, ...(address !== undefined ? { address } : {}) });
           }
           portsByHost.set(dockerHost, list);
         }
@@ -297,10 +299,10 @@ export function validateSpec(input: unknown): SpecProblem[] {
   const rootDays = isObj(input.ca) && typeof input.ca.rootValidityDays === 'number' ? input.ca.rootValidityDays : DEFAULTS.rootValidityDays;
   const acmePorts = checkAcme(input, domain, acmeFacts, siteHosts, rootDays, (where, field, message, rule) => top.in(where.site, where.node).add(field, message, rule));
   for (const p of acmePorts) {
-    const clash = (portsByHost.get(p.host) ?? []).find((q) => q.port === p.port);
+    const clash = (portsByHost.get(p.host) ?? []).find((q) => q.port === p.port && sameMachine(p, q));
     if (clash) {
       top.in(p.node === 'step-ca' ? undefined : p.site, p.node === 'step-ca' ? undefined : p.node)
-        .add(p.field, `port ${p.port} is already published on Docker host ${p.host} by node ${clash.node} (site ${clash.site}, ${clash.field})`, RULES.portClash);
+        .add(p.field, `port ${p.port} is already published on Docker host ${p.address ?? p.host} by node ${clash.node} (site ${clash.site}, ${clash.field})`, RULES.portClash);
     } else portsByHost.set(p.host, [...(portsByHost.get(p.host) ?? []), p]);
   }
   checkLinks(top, input.links, nodes, duplicateIds);

@@ -25,6 +25,25 @@ describe('sites compose', () => {
     expect(containerOf(out.stacks.get('semstreams-location-c'), 'location-c').host).toEqual([]);
   });
 
+  test('the address decides the host: equal socket URLs with distinct addresses are distinct machines', () => {
+    // Each location deploys from its own machine over its local socket: the host strings are all equal.
+    const spec = exampleCopy();
+    spec.sites[0].docker = { address: '192.0.2.10' };
+    spec.sites[1].docker = { address: '192.0.2.11' };
+    spec.sites[2].docker = { address: '192.0.2.12' };
+    const out = synth(spec);
+    expect(containerOf(out.stacks.get('semstreams-location-b'), 'location-b').host).toEqual([{ host: 'location-a.semstreams.local', ip: '192.0.2.10' }]);
+    expect(containerOf(out.stacks.get('semstreams-location-c'), 'location-c').host).toEqual([{ host: 'location-b.semstreams.local', ip: '192.0.2.11' }]);
+    // The same port on two machines is no clash; on one machine (one address) it is.
+    const same = exampleCopy();
+    same.sites[1].nodes[0].output.port = 9000;
+    same.sites[0].docker = { address: '192.0.2.10' };
+    same.sites[1].docker = { address: '192.0.2.11' };
+    expect(() => resolveFederation(same)).not.toThrow();
+    same.sites[1].docker = { address: '192.0.2.10' };
+    expect(() => resolveFederation(same)).toThrow(/port 9000 is already published on Docker host 192\.0\.2\.10/);
+  });
+
   test('nodes on one site reach each other by network alias, with no hosts entry', () => {
     const spec = exampleCopy();
     spec.sites[0].nodes.push(spec.sites[1].nodes[0]);
