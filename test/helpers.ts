@@ -62,3 +62,13 @@ export function containerOf(stack: any, nodeId: string, role?: string): any {
   return Object.values(stack.resource.docker_container as Record<string, any>)
     .find((c) => label(c, 'federation-pki.node') === nodeId && label(c, 'federation-pki.role') === role);
 }
+
+/** Runs the CLI in-process with the given arguments, capturing what it prints and its exit code. */
+export async function runCliCaptured(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Loaded on use: most test files import these helpers and never run the CLI.
+  const { runCli } = await import('../cli/main');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli([...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: {} });
+  return { code, stdout, stderr };
+}

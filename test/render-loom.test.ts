@@ -49,12 +49,7 @@ describe('renderLoomConfig behind the gateway (the default)', () => {
   });
 
   test('tier acme: the same (the gateway presents the federation-issued certificate)', () => {
-    const spec = exampleCopy();
-    spec.tier = 'acme';
-    spec.stepCa = { site: 'location-a' };
-    spec.acme = { email: 'ops@semstreams.local' };
-    delete spec.sites[0].nodes[1].tls;
-    const n = resolveFederation(spec).nodes.find((x) => x.id === 'loom') as LoomNodeModel;
+    const n = acmeExampleLoom();
     expect(n.tls).toEqual({ mode: 'manual', mtls: true, requireClientCert: true });
     expect((renderLoomConfig(n) as any).server.tls).toEqual({ enabled: false });
     // Its data volume only, no ACME cache.
@@ -122,12 +117,7 @@ describe('renderLoomClientCommand', () => {
     expect(note).toMatch(/nsenter --net=\/proc\/\$\(docker inspect -f '\{\{\.State\.Pid\}\}' semstreams-loom-netns\)\/ns\/net loom --server 127\.0\.0\.1:50051 \(plaintext/);
   });
   test('tier acme: still --tls-ca-file (the gateway\'s certificate is federation-issued)', () => {
-    const spec = exampleCopy();
-    spec.tier = 'acme';
-    spec.stepCa = { site: 'location-a' };
-    spec.acme = { email: 'ops@semstreams.local' };
-    delete spec.sites[0].nodes[1].tls;
-    const n = resolveFederation(spec).nodes.find((x) => x.id === 'loom') as LoomNodeModel;
+    const n = acmeExampleLoom();
     expect(renderLoomClientCommand(n).command).toBe('loom --tls --tls-ca-file federation-ca.pem --server loom.semstreams.local:60051');
   });
   test('tier acme without the gateway: step-ca\'s certificate needs the federation root too', () => {
@@ -149,3 +139,13 @@ describe('renderLoomClientCommand', () => {
     expect(renderLoomClientCommand(loom(undefined, {}, 'none')).command).toBe('loom --server loom.semstreams.local:60051');
   });
 });
+
+/** The built-in example's Loom node in tier acme, with the tier's default TLS (behind its gateway). */
+function acmeExampleLoom(): LoomNodeModel {
+  const spec = exampleCopy();
+  spec.tier = 'acme';
+  spec.stepCa = { site: 'location-a' };
+  spec.acme = { email: 'ops@semstreams.local' };
+  delete spec.sites[0].nodes[1].tls;
+  return resolveFederation(spec).nodes.find((x) => x.id === 'loom') as LoomNodeModel;
+}

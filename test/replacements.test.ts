@@ -5,12 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { runCli } from '../cli/main';
 import { resolveFederation } from '../model/resolve';
 import {
   ContainerReplacement, diffOfSpecs, replacementsFromPlan, replacementsFromStacks, synthesizeStacks, TerraformPlanJson,
 } from '../report';
-import { exampleCopy } from './helpers';
+import { exampleCopy, runCliCaptured } from './helpers';
 
 /** Replacements between two specs, as `report --diff` derives them from the synthesized stacks. */
 function replaced(before: any, after: any, extra: { reissued?: string[]; rootReplaced?: boolean } = {}): ContainerReplacement[] {
@@ -143,12 +142,7 @@ describe('replacements from a Terraform plan', () => {
     let dir: string;
     beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'fpki-plan-')); });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const run = async (...args: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(['report', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: {} });
-      return { code, stdout, stderr };
-    };
+    const run = (...args: string[]) => runCliCaptured(['report', ...args]);
 
     test('reads the replacements from the plan', async () => {
       writeFileSync(join(dir, 'spec.json'), JSON.stringify(exampleCopy()));

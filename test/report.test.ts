@@ -2,13 +2,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { runCli } from '../cli/main';
 import { resolveFederation } from '../model/resolve';
 import {
   ANY_CLIENT, ANY_CLIENT_WITHOUT_CERT, collectFacts, deriveTrustEdges, deriveWarnings, diffFacts, diffOfSpecs,
   isEmptyDiff, renderMermaid, renderReport, reportOfSpec,
 } from '../report';
-import { exampleCopy } from './helpers';
+import { exampleCopy, runCliCaptured } from './helpers';
 
 const factsOf = (spec: any) => collectFacts(resolveFederation(spec));
 
@@ -257,12 +256,7 @@ describe('the CLI', () => {
   let dir: string;
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'fpki-report-')); });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const run = async (...args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(['report', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: {} });
-    return { code, stdout, stderr };
-  };
+  const run = (...args: string[]) => runCliCaptured(['report', ...args]);
 
   test('`report` prints the built-in example\'s report', async () => {
     const r = await run();

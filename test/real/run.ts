@@ -150,20 +150,27 @@ async function settled(name: string): Promise<string> {
   return `${after.length} containers running, none restarted in ${SETTLE_SECONDS} s (${after.map((c) => c.name).join(', ')})`;
 }
 
-/** The handshake matrix at every published SemStreams server port, through `verify` plus an off-list federation CN. */
-async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<string> {
-  const model = resolveFederation(d.spec);
+/** The admission checks every published server port must pass. */
+const MATRIX_CHECKS = ['handshake', 'names', 'legacy-tls', 'no-client-cert', 'foreign-ca', 'canary', 'permitted-client'];
+
+/** What `verify` needs from a deploy: the federation root, the nodes' identities (permitted clients), the canary. */
+function verifyInputs(d: Deployed) {
   const ids = d.ws.identities();
   const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
   const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
+  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
+  const canary = canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {};
+  return { ids, ca, canaryCn, clients, canary };
+}
+
+/** The handshake matrix at every published SemStreams server port, through `verify` plus an off-list federation CN. */
+async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<string> {
+  const model = resolveFederation(d.spec);
+  const { ids, ca, canaryCn, clients, canary } = verifyInputs(d);
   const nodes = model.nodes.filter((n) => n.kind === 'semstreams' && n.output);
   const endpoints = new Map(nodes.map((n) => [n.id, { host: '127.0.0.1', port: (n as any).output.port }]));
-  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
-  const run = await runVerify(model, {
-    ca, endpoints, nodes: nodes.map((n) => n.id), clients,
-    ...(canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {}),
-  });
-  const wanted = ['handshake', 'names', 'legacy-tls', 'no-client-cert', 'foreign-ca', 'canary', 'permitted-client'];
+  const run = await runVerify(model, { ca, endpoints, nodes: nodes.map((n) => n.id), clients, ...canary });
+  const wanted = MATRIX_CHECKS;
   const problems = run.results.filter((r) => wanted.includes(r.check) && r.status !== 'pass').map((r) => `${r.target} ${r.check}: ${r.status} (${r.detail})`);
   for (const n of nodes) {
     for (const c of wanted) if (!run.results.some((r) => r.target === n.id && r.check === c)) problems.push(`${n.id} ${c}: no result`);
@@ -186,18 +193,12 @@ async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<s
 /** The same matrix on both published ports of each Loom node, through its gateway, with the real Loom behind it. */
 async function loomMatrix(d: Deployed): Promise<string> {
   const model = resolveFederation(d.spec);
-  const ids = d.ws.identities();
-  const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
-  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
+  const { ca, clients, canary } = verifyInputs(d);
   const looms = model.nodes.filter((n) => n.kind === 'loom');
   assert(looms.length > 0, 'the example has no Loom node');
   const endpoints = new Map(looms.flatMap((n) => (n.kind === 'loom' ? [[n.id, { host: '127.0.0.1', port: n.grpcPort }], [`${n.id}:http`, { host: '127.0.0.1', port: n.httpPort }]] as const : [])));
-  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
-  const run = await runVerify(model, {
-    ca, endpoints: new Map(endpoints), nodes: looms.map((n) => n.id), clients,
-    ...(canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {}),
-  });
-  const wanted = ['handshake', 'names', 'legacy-tls', 'no-client-cert', 'foreign-ca', 'canary', 'permitted-client'];
+  const run = await runVerify(model, { ca, endpoints: new Map(endpoints), nodes: looms.map((n) => n.id), clients, ...canary });
+  const wanted = MATRIX_CHECKS;
   const problems: string[] = [];
   const seen = new Set(run.results.map((r) => r.target));
   for (const t of endpoints.keys()) {
