@@ -176,7 +176,10 @@ function resolveSemStreams(n: SemStreamsNodeSpec, site: SiteSpec, natsUrls: read
     extraHosts: [...extraHostsFor(site, upstreams), ...routing.hosts],
     extraNetworks: acme ? routing.networks : [],
     volumes: acme ? [{ name: acme.volumeName, mount: acme.volumeMount }] : [],
-    environment: {},
+    // SemStreams' ACME client is lego: this variable makes its default HTTP client (which has timeouts) trust
+    // step-ca's TLS, which chains to the federation root. `ca_bundle` would do the same without timeouts
+    // (render/semstreams-config.ts).
+    environment: acme ? { LEGO_CA_CERTIFICATES: layout.caFile } : {},
     ...(serverAuth || clientAuth ? { certificate: { commonName: n.fqdn, serverAuth, clientAuth } } : {}),
     platformType: n.platformType ?? DEFAULTS.semstreams.platformType,
     natsUrls: [...natsUrls],

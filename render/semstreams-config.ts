@@ -146,7 +146,12 @@ export function renderSecurity(node: SemStreamsNodeModel): Record<string, unknow
   return Object.keys(tls).length > 0 ? { tls } : {};
 }
 
-/** The guide's tier 3 `acme` block; `ca_bundle` is the federation root, which step-ca's TLS chains to. */
+/**
+ * The guide's tier 3 `acme` block, without the guide's `ca_bundle`. SemStreams (commit a12473c) builds its own
+ * HTTP client when `ca_bundle` is set, one with no timeouts: a hung step-ca then holds a starting node forever,
+ * with no listener and no fallback. Without it, lego's default client is used (30 s TLS handshake and response
+ * header timeouts, 2 min overall), and it trusts step-ca's TLS through `LEGO_CA_CERTIFICATES` (model/resolve.ts).
+ */
 function renderAcme(node: SemStreamsNodeModel, storagePath: string, challengeType: string): Record<string, unknown> {
   const a = node.acme!;
   return {
@@ -157,6 +162,5 @@ function renderAcme(node: SemStreamsNodeModel, storagePath: string, challengeTyp
     challenge_type: challengeType,
     renew_before: a.renewBefore,
     storage_path: storagePath,
-    ca_bundle: node.paths.caFile,
   };
 }

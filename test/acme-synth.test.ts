@@ -5,7 +5,7 @@ import { SemStreamsNodeModel } from '../model/model';
 import { resolveFederation } from '../model/resolve';
 import { renderSemStreamsConfig } from '../render/semstreams-config';
 import { renderStepCaConfig } from '../render/step-ca-config';
-import { containerOf, synth, uploadsOf } from './helpers';
+import { containerOf, exampleCopy, synth, uploadsOf } from './helpers';
 
 const SPEC_PATH = join(__dirname, '..', 'examples', 'three-locations-acme.yaml');
 const spec = () => JSON.parse(JSON.stringify(loadSpecFile(SPEC_PATH)));
@@ -66,8 +66,25 @@ describe('synth of the tier acme example', () => {
     const c = containerOf(synth(ownTlsSpec()).stacks.get('semstreams-location-a'), 'loom');
     expect(c.env).toEqual(['LOOM_DATA_DIR=/var/lib/loom', 'LEGO_CA_CERTIFICATES=/etc/loom/certs/ca.crt']);
     expect(c.upload.map((u: any) => u.file)).toContain('/etc/loom/certs/ca.crt');
-    // SemStreams takes its CA from ca_bundle in its config, not from the environment.
-    expect(containerOf(out.stacks.get('semstreams-location-b'), 'location-b').env).toBeUndefined();
+  });
+
+  test('SemStreams trusts step-ca through LEGO_CA_CERTIFICATES, never ca_bundle, whose client has no timeouts', () => {
+    // With ca_bundle set, SemStreams (a12473c) gives lego an HTTP client without timeouts: a hung step-ca held a
+    // restarting hub with no listener for as long as it hung. Without it lego's own client (30 s handshake and
+    // header timeouts) applies, trusting the file this variable names, and the node falls back in bounded time.
+    for (const site of ['location-a', 'location-b', 'location-c']) {
+      const stack = out.stacks.get(`semstreams-${site}`);
+      const c = containerOf(stack, site);
+      expect(c.env).toEqual(['LEGO_CA_CERTIFICATES=/certs/federation-ca.pem']);
+      expect(c.upload.map((u: any) => u.file)).toContain('/certs/federation-ca.pem');
+      const config = uploadsOf(stack, site).get('/etc/semstreams/config.json')!.content;
+      expect(config).not.toContain('ca_bundle');
+    }
+  });
+
+  test('tier manual SemStreams gets no ACME environment', () => {
+    const manual = synth(exampleCopy());
+    expect(containerOf(manual.stacks.get('semstreams-location-b'), 'location-b').env).toBeUndefined();
   });
 
   test('tier-acme nodes join the ACME network and keep ACME state on a named volume; sites deploy after step-ca', () => {
@@ -93,7 +110,6 @@ describe('synth of the tier acme example', () => {
       domains: ['location-b.semstreams.local'],
       challenge_type: 'http-01',
       renew_before: '8h',
-      ca_bundle: '/certs/federation-ca.pem',
     };
     expect(config.security.tls.server).toEqual({
       enabled: true,
