@@ -102,6 +102,12 @@ function renderContainers(f: FederationFacts): string {
   ]));
 }
 
+/** What a deploy cannot change about SemStreams' ACME client (commit a12473c); README, "When step-ca is down or hangs". */
+const STEP_CA_LIMITS = [
+  'SemStreams asks step-ca at every start, once per ACME side. If step-ca hangs, a starting node waits for lego\'s timeouts (~30 s a side), then uses its federation certificate.',
+  'That fallback is silent (SemStreams logs nothing) and sticky: the node keeps it after step-ca returns, until it restarts. `verify` shows which certificate each endpoint serves.',
+];
+
 function renderStepCa(f: FederationFacts): string {
   // Tier acme's step-ca: its URL, health endpoint and ACME directories, for `verify --step-ca`.
   if (!f.stepCa) return 'None: no node is in tier acme.';
@@ -110,5 +116,6 @@ function renderStepCa(f: FederationFacts): string {
     `- Site ${code(s.siteId)}, container ${code(s.containerName)} (${code(s.image)})`,
     `- URL ${code(s.url)}; health ${code(s.healthUrl)} (\`federation-pki verify --step-ca ${s.url}\` checks both)`,
     ...s.directoryUrls.map((u) => `- ACME directory ${code(u)}`),
+    ...STEP_CA_LIMITS.map((l) => `- ${l}`),
   ].join('\n');
 }

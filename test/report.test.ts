@@ -213,6 +213,14 @@ describe('the report', () => {
     expect(r).toContain('`https://step-ca.semstreams.local:9000/acme/acme/directory`');
     expect(r).toContain('step_ca -- "ACME (TLS)" --> node_location_b');
   });
+
+  test('step-ca: the limits of SemStreams\' ACME client when step-ca hangs, in tier acme only', () => {
+    const r = renderReport(factsOf(require('../model/load').loadSpecFile(join(__dirname, '..', 'examples', 'three-locations-acme.yaml'))));
+    const section = r.slice(r.indexOf('## step-ca'));
+    expect(section).toMatch(/If step-ca hangs, a starting node waits for lego's timeouts \(~30 s a side\), then uses its federation certificate/);
+    expect(section).toMatch(/fallback is silent .* and sticky: the node keeps it after step-ca returns, until it restarts/);
+    expect(renderReport(factsOf(exampleCopy()))).not.toContain('lego');
+  });
 });
 
 describe('the diff', () => {

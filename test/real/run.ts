@@ -5,8 +5,7 @@
  * real-peer tier"); a check whose prerequisite is missing is reported "not run: <what>", never passed.
  * Exit 1 when any check fails; checks that could not run do not fail the run, they show.
  */
-import { X509Certificate } from 'crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import * as http from 'http';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -16,7 +15,10 @@ import { resolveFederation } from '../../model/resolve';
 import { FederationSpec } from '../../model/spec';
 import { Federation } from '../../stacks/federation';
 import { admissionOf, clientIdentity, httpProbeRequest, probe, runVerify } from '../../verify';
+import { acmeIssued, restartWhileStepCaHangs, wipedStorageRestarts } from './acme-checks';
+import { assert, Deployed, natsIp, sleep } from './deployed';
 import { allVolumes, containersOf, ContainerState, docker, hostAddressForContainers, logsOf, namedLike } from './docker';
+import { freshParallelDeploys } from './fresh-deploys';
 import { probeFlow } from './flow';
 import { imageFor, versionOf } from './images';
 import { findEnvironment, isMissing, PINNED_PROVIDERS, PROGRAMS, ProgramName, RealEnvironment } from './prereqs';
@@ -26,7 +28,6 @@ import { REPO, Workspace } from './workspace';
 const SETTLE_SECONDS = Number(process.env.FPKI_REAL_SETTLE_SECONDS ?? 25);
 const FLOW_TIMEOUT_MS = 60_000;
 const RECOVERY_LIMIT_MS = 30_000;
-const LLM_STUB_PORT = 11434;
 const LLM_STUB_MODEL = 'federation-pki-stub';
 
 const rows: Row[] = [];
@@ -51,8 +52,6 @@ async function check(example: string, name: string, blocked: string | undefined,
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
 
 // ---------------------------------------------------------------------------------------------------------
 // The LLM stand-in: Loom checks its LLM before it listens; an Ollama-shaped answer to GET /api/tags suffices.
@@ -63,7 +62,7 @@ function startLlmStub(address: string): Promise<http.Server> {
     if (req.url?.startsWith('/api/tags')) res.end(JSON.stringify({ models: [{ name: LLM_STUB_MODEL, model: LLM_STUB_MODEL }] }));
     else { res.statusCode = 404; res.end('{}'); }
   });
-  return new Promise((res, rej) => { server.once('error', rej); server.listen(LLM_STUB_PORT, address, () => res(server)); });
+  return new Promise((res, rej) => { server.once('error', rej); server.listen(0, address, () => res(server)); });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -90,14 +89,6 @@ function adaptSpec(file: string, images: Partial<Record<ProgramName, string>>, l
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface Deployed {
-  readonly ws: Workspace;
-  readonly spec: any;
-  readonly name: string;
-  readonly stacks: string[];
-  readonly pkiStack: string;
-}
-
 /**
  * Every stack of the spec, in an order cdktf deploys: the keys stacks (`<name>-keys-<site>`, `<name>-keys-step-ca`),
  * the pki stack that signs their CSRs, `<name>-pki-public` that relays the certificates, step-ca, then the sites.
@@ -114,14 +105,6 @@ function stacksOf(spec: FederationSpec): { all: string[]; pki: string; sites: st
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-function natsIp(name: string, site: string): string {
-  const c = containersOf(name).find((x) => x.name === `${name}-${site}-nats`);
-  assert(c, `no NATS container for ${site}`);
-  const ip = c.ips[`${name}-${site}`];
-  assert(ip, `NATS of ${site} has no address on the site network`);
-  return ip;
 }
 
 async function flowAtoC(d: Deployed, timeoutMs = FLOW_TIMEOUT_MS): Promise<string> {
@@ -217,71 +200,6 @@ async function loomMatrix(d: Deployed): Promise<string> {
   assert(problems.length === 0, problems.join('; '));
   const admitted = run.results.filter((r) => r.check === 'permitted-client').map((r) => `${r.target}: ${r.detail}`).join('; ');
   return `${[...endpoints.entries()].map(([t, e]) => `${t}:${e.port}`).join(', ')}: no certificate, foreign CA, canary and TLS 1.1 refused; ${admitted}`;
-}
-
-function issuerOfServed(host: string, port: number, servername: string): Promise<X509Certificate> {
-  return probe({ host, port, servername, timeoutMs: 5000 }).then((o) => {
-    assert(o.kind === 'established', `no TLS at ${host}:${port} (${o.kind === 'established' ? '' : o.code})`);
-    return new X509Certificate(o.peer.raw);
-  });
-}
-
-async function acmeIssued(d: Deployed): Promise<string> {
-  const state = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8'));
-  const intermediates: X509Certificate[] = [];
-  for (const r of state.resources) {
-    if (r.type !== 'tls_locally_signed_cert') continue;
-    for (const i of r.instances) { const x = new X509Certificate(i.attributes.cert_pem); if (x.ca) intermediates.push(x); }
-  }
-  assert(intermediates.length > 0, 'no step-ca intermediate in the pki state');
-  const byStepCa = (x: X509Certificate) => intermediates.some((i) => x.checkIssued(i) && x.verify(i.publicKey));
-  const model = resolveFederation(d.spec);
-  const seen: string[] = [];
-  const problems: string[] = [];
-  for (const n of model.nodes) {
-    if (n.kind !== 'semstreams' || !n.output) continue;
-    // Give the ACME order time: the first deploy orders certificates as the nodes start.
-    let ok = false;
-    let last = '';
-    for (let i = 0; i < 30 && !ok; i += 1) {
-      const x = await issuerOfServed('127.0.0.1', n.output.port, n.fqdn).catch((e) => { last = e.message; return undefined; });
-      if (x) { ok = byStepCa(x); last = `served by ${x.issuer.replace(/\n/g, ', ')}`; }
-      if (!ok) await sleep(2000);
-    }
-    if (ok) seen.push(`${n.id} server`); else problems.push(`${n.id} server certificate is not from step-ca (${last})`);
-  }
-  // Client sides: the certificates SemStreams stored on its ACME volume.
-  for (const n of model.nodes) {
-    if (n.kind !== 'semstreams' || n.inputs.length === 0 || !n.acme) continue;
-    const mount = docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', n.acme.volumeName]);
-    const certs = findPems(join(mount, 'client')).map((p) => new X509Certificate(readFileSync(p))).filter((x) => !x.ca);
-    if (certs.some(byStepCa)) seen.push(`${n.id} client`); else problems.push(`${n.id} client: no step-ca certificate in its ACME storage (${certs.length} certificates there)`);
-  }
-  const loom = model.nodes.find((n) => n.kind === 'loom');
-  if (loom && loom.kind === 'loom' && loom.tls.mode === 'letsencrypt') {
-    let ok = false;
-    let last = '';
-    for (let i = 0; i < 30 && !ok; i += 1) {
-      const x = await issuerOfServed('127.0.0.1', loom.grpcPort, loom.fqdn).catch((e) => { last = e.message; return undefined; });
-      if (x) { ok = byStepCa(x); last = `served by ${x.issuer.replace(/\n/g, ', ')}`; }
-      if (!ok) await sleep(2000);
-    }
-    if (ok) seen.push('loom'); else problems.push(`loom: its certificate is not from step-ca (${last})`);
-  }
-  assert(problems.length === 0, problems.join('; '));
-  return `certificates from the deployed step-ca: ${seen.join(', ')}`;
-}
-
-function findPems(dir: string): string[] {
-  let out: string[] = [];
-  let entries: string[] = [];
-  try { entries = readdirSync(dir); } catch { return []; }
-  for (const e of entries) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) out = out.concat(findPems(p));
-    else if (/\.(pem|crt)$/.test(e) && /BEGIN CERTIFICATE/.test(readFileSync(p, 'utf8'))) out.push(p);
-  }
-  return out;
 }
 
 async function deployAll(d: Deployed, stacks = d.stacks): Promise<string> {
@@ -383,8 +301,8 @@ function keysInOutput(d: Deployed): string {
 
 async function runExample(ex: Example, env: RealEnvironment, images: Partial<Record<ProgramName, string>> | string, llm: string | undefined): Promise<void> {
   const base = blockerOf(env, programsOf(ex)) ?? (typeof images === 'string' ? images : undefined) ?? (llm === undefined ? 'the LLM stand-in could not start' : undefined);
-  const names = ['deploy', 'plan output has no key', 'containers running', 'flow A→C', 'handshake matrix', 'Loom behind its gateway', ...(ex.id === 'acme' ? ['certificates from step-ca'] : []),
-    'recovery after restart', 'downstream started first', 'second deploy plans nothing', 'changed link port', 'rotation', 'destroy leaves nothing'];
+  const names = ['deploy', 'plan output has no key', 'containers running', 'flow A→C', 'handshake matrix', 'Loom behind its gateway', ...(ex.id === 'acme' ? ACME_CHECKS : []),
+    'recovery after restart', 'downstream started first', 'second deploy plans nothing', 'changed link port', 'rotation', 'fresh parallel deploys', 'destroy leaves nothing'];
   if (base) { for (const n of names) record(ex.id, n, 'not run', base); return; }
   const imgs = images as Record<ProgramName, string>;
   const cliConfig = (env.terraform as { cliConfig: string }).cliConfig;
@@ -409,18 +327,26 @@ async function runExample(ex: Example, env: RealEnvironment, images: Partial<Rec
     const flows = await check(ex.id, 'flow A→C', no ?? (running ? undefined : 'containers are not running'), () => flowAtoC(d));
     await check(ex.id, 'handshake matrix', no, () => handshakeMatrix(d));
     await check(ex.id, 'Loom behind its gateway', no ?? (running ? undefined : 'containers are not running'), () => loomMatrix(d));
-    if (ex.id === 'acme') await check(ex.id, 'certificates from step-ca', no, () => acmeIssued(d));
+    if (ex.id === 'acme') {
+      const issued = await check(ex.id, 'certificates from step-ca', no, () => acmeIssued(d));
+      const needAcme = no ?? (issued ? undefined : 'step-ca issued no certificates on the fresh deploy');
+      await check(ex.id, 'hub ACME after wiped storage', needAcme, () => wipedStorageRestarts(d));
+      await check(ex.id, 'restart while step-ca hangs', needAcme ?? (flows ? undefined : 'no federation flow to start with'), () => restartWhileStepCaHangs(d));
+    }
     const needFlow = no ?? (flows ? undefined : 'no federation flow to recover');
     await check(ex.id, 'recovery after restart', needFlow, () => restartRecovery(d));
     await check(ex.id, 'downstream started first', needFlow, () => downstreamFirst(d));
     await check(ex.id, 'second deploy plans nothing', no, () => noChanges(d));
     await check(ex.id, 'changed link port', needFlow, () => portChange(d));
     await check(ex.id, 'rotation', needFlow, () => rotation(d));
+    await check(ex.id, 'fresh parallel deploys', needFlow, () => freshParallelDeploys(d, deployAll));
   } finally {
     await check(ex.id, 'destroy leaves nothing', undefined, () => destroyClean(d, volumesBefore));
     if (!process.env.FPKI_REAL_KEEP_WORKSPACE) ws.remove();
   }
 }
+
+const ACME_CHECKS = ['certificates from step-ca', 'hub ACME after wiped storage', 'restart while step-ca hangs'];
 
 /** Programs each example runs: tier manual has no step-ca. */
 const programsOf = (ex: Example): ProgramName[] => ['semstreams', 'loom', 'nats', 'gateway', ...(ex.id === 'acme' ? ['stepCa' as const] : [])];
@@ -457,7 +383,8 @@ async function main(): Promise<void> {
       images = built;
       const address = hostAddressForContainers();
       stub = await startLlmStub(address);
-      llm = `http://${address}:${LLM_STUB_PORT}`;
+      // A port of its own (not Ollama's 11434), so two runs of the tier on one machine do not collide.
+      llm = `http://${address}:${(stub.address() as { port: number }).port}`;
     } catch (e) {
       images = `could not prepare images: ${(e as Error).message.split('\n')[0]}`;
     }

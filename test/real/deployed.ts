@@ -1,0 +1,24 @@
+/** One deployed example as the tier's checks see it, and the small helpers every check file uses. */
+import { containersOf } from './docker';
+import { Workspace } from './workspace';
+
+export interface Deployed {
+  readonly ws: Workspace;
+  readonly spec: any;
+  readonly name: string;
+  readonly stacks: string[];
+  readonly pkiStack: string;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
+
+/** The address of a site's NATS on its site network, where the flow probe publishes or subscribes. */
+export function natsIp(name: string, site: string): string {
+  const c = containersOf(name).find((x) => x.name === `${name}-${site}-nats`);
+  assert(c, `no NATS container for ${site}`);
+  const ip = c.ips[`${name}-${site}`];
+  assert(ip, `NATS of ${site} has no address on the site network`);
+  return ip;
+}
