@@ -46,6 +46,11 @@ export class Workspace {
       FEDERATION_SPEC: this.specPath,
       TF_CLI_CONFIG_FILE: this.cliConfig,
       CHECKPOINT_DISABLE: '1',
+      // cdktf otherwise points every init at ~/.terraform.d/plugin-cache, which Terraform does not make safe
+      // for concurrent use: another deploy on this machine initializing at the same moment deleted a provider
+      // there under this workspace's links ("could not read package directory"). Each workspace installs
+      // from the mirror itself.
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
       TF_IN_AUTOMATION: '1',
       TF_INPUT: '0',
       CI: '1',
