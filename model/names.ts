@@ -47,3 +47,8 @@ export function isEmail(s: string): boolean {
   const at = s.lastIndexOf('@');
   return at > 0 && /^[^\s@]+$/.test(s.slice(0, at)) && isDnsName(s.slice(at + 1).toLowerCase());
 }
+
+/** The CN of step-ca's intermediate when the pki stack generates it (no `ca.import`). */
+export function stepCaIntermediateCommonName(federationName: string): string {
+  return `${federationName} step-ca intermediate CA`;
+}

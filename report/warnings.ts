@@ -1,10 +1,14 @@
 /**
  * What a reviewer should look at twice: plaintext between sites, mTLS that checks no CN, servers that admit
- * clients without a certificate — and what a spec cannot tell (whether deployed certificates are due).
+ * clients without a certificate, links between machines that only DNS can route — and what a spec cannot
+ * tell (whether deployed certificates are due).
  */
-import { FederationModel } from '../model/model';
+import { sameMachine } from '../model/host-identity';
+import { FederationModel, SiteModel } from '../model/model';
 
-export type WarningKind = 'plaintext-between-sites' | 'loom-without-gateway' | 'loom-admits-nobody' | 'client-certificate-optional' | 'renewal-window-unknown';
+export type WarningKind =
+  | 'plaintext-between-sites' | 'cross-host-link-by-name' | 'loom-without-gateway' | 'loom-admits-nobody' | 'client-certificate-optional'
+  | 'renewal-window-unknown';
 
 export interface ReportWarning {
   readonly kind: WarningKind;
@@ -28,6 +32,7 @@ export function deriveWarnings(model: FederationModel): ReportWarning[] {
       });
     }
   }
+  warnings.push(...crossHostLinksByName(model));
   for (const n of model.nodes) {
     if (n.kind === 'loom' && n.tier !== 'none' && !n.gateway) {
       warnings.push({
@@ -64,4 +69,30 @@ export function deriveWarnings(model: FederationModel): ReportWarning[] {
     });
   }
   return warnings;
+}
+
+/**
+ * Links between sites on different machines whose upstream site gives no `docker.address`: the downstream
+ * then dials the upstream's FQDN with no hosts entry (model/resolve.ts extraHostsFor), so the name must
+ * resolve on the downstream's host. Not an error: it may well be in DNS.
+ */
+function crossHostLinksByName(model: FederationModel): ReportWarning[] {
+  const sites = new Map(model.sites.map((s) => [s.id, s]));
+  const nodes = new Map(model.nodes.map((n) => [n.id, n]));
+  const placement = (s: SiteModel) => ({ host: s.dockerHost, ...(s.address !== undefined ? { address: s.address } : {}) });
+  const out: ReportWarning[] = [];
+  for (const l of model.links) {
+    const up = nodes.get(l.from)!;
+    const down = nodes.get(l.to)!;
+    const upSite = sites.get(up.siteId)!;
+    const downSite = sites.get(down.siteId)!;
+    if (upSite.id === downSite.id || upSite.address !== undefined || sameMachine(placement(upSite), placement(downSite))) continue;
+    const port = up.kind === 'semstreams' && up.output ? `:${up.output.port}` : '';
+    out.push({
+      kind: 'cross-host-link-by-name',
+      subject: `${l.from} -> ${l.to}`,
+      message: `sites ${upSite.id} and ${downSite.id} are on different Docker hosts (${upSite.dockerHost}, ${downSite.dockerHost}) and site ${upSite.id} gives no address (sites.${upSite.id}.docker.address): node ${down.id} dials ${up.fqdn}${port} by name, which must then resolve on ${downSite.id}'s host (DNS) to where ${upSite.id} publishes it; otherwise set sites.${upSite.id}.docker.address`,
+    });
+  }
+  return out;
 }

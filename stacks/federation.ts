@@ -2,6 +2,7 @@ import { Aspects } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederationModel } from '../model/model';
 import { resolveFederation } from '../model/resolve';
+import { stepCaIntermediateCommonName } from '../model/names';
 import { FederationSpec } from '../model/spec';
 import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
 import { BackendFactory, localStateBackend } from './backend';
@@ -87,7 +88,7 @@ export class Federation extends Construct {
     const stepCa = fed.stepCa;
     let stepCaRequest: ICertificateRequest | undefined;
     if (stepCa && !fed.ca.imported) {
-      const keys = new KeysStack(scope, `${name}-keys-step-ca`, { requests: new Map([['step-ca-intermediate', { commonName: `${name} step-ca intermediate CA`, organization: fed.ca.organization, keyAlgorithm: fed.ca.keyAlgorithm, planName: PLAN_NAMES.stepCaIntermediate }]]) });
+      const keys = new KeysStack(scope, `${name}-keys-step-ca`, { requests: new Map([['step-ca-intermediate', { commonName: stepCaIntermediateCommonName(name), organization: fed.ca.organization, keyAlgorithm: fed.ca.keyAlgorithm, planName: PLAN_NAMES.stepCaIntermediate }]]) });
       backend(keys, `${name}-keys-step-ca`);
       keyStacks.push(keys);
       stepCaRequest = keys.requests.get('step-ca-intermediate');

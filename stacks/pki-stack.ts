@@ -12,6 +12,7 @@ import { privateKeyFile } from '../constructs/private-key-file';
 import { ISigningCa } from '../constructs/signing-ca';
 import { canaryCommonName } from '../model/canary';
 import { FederationModel } from '../model/model';
+import { stepCaIntermediateCommonName } from '../model/names';
 import { terraformLiterals } from '../constructs/terraform-literal';
 import { ResolvedOnceStack } from './resolved-once-stack';
 
@@ -86,7 +87,7 @@ export class PkiStack extends ResolvedOnceStack {
       this.stepCaIntermediate = new IntermediateCa(this, 'step-ca-intermediate', {
         planName: PLAN_NAMES.stepCaIntermediate,
         root: this.ca,
-        commonName: `${fed.name} step-ca intermediate CA`,
+        commonName: stepCaIntermediateCommonName(fed.name),
         organization: fed.ca.organization,
         keyAlgorithm: fed.ca.keyAlgorithm,
         validityHours: fed.stepCa.intermediateValidityHours,

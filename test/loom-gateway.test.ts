@@ -227,7 +227,7 @@ describe('verify against the gateway, and against a bare server', () => {
     const statuses = await verifyAt({ grpc: testNode.grpcPort, http: testNode.httpPort });
     for (const target of ['loom', 'loom:http']) {
       expect(statuses(target)).toEqual({
-        'handshake': 'pass', 'names': 'pass', 'expiry': 'pass', 'legacy-tls': 'pass',
+        'handshake': 'pass', 'names': 'pass', 'served-certificate': 'pass', 'expiry': 'pass', 'legacy-tls': 'pass',
         'no-client-cert': 'pass', 'foreign-ca': 'pass', 'canary': 'pass', 'permitted-client': 'pass',
       });
     }

@@ -92,6 +92,29 @@ describe('warnings', () => {
     expect(kinds(spec)).toEqual(['plaintext-between-sites location-a -> location-b', 'plaintext-between-sites location-b -> location-c']);
   });
 
+  test('a link between machines whose upstream site gives no address: routed by DNS alone, warned with both sites, the node and the field', () => {
+    const spec = exampleCopy();
+    spec.sites[0].docker = { host: 'ssh://ops@192.0.2.10' };
+    spec.sites[1].docker = { host: 'ssh://ops@198.51.100.20', address: '198.51.100.20' };
+    spec.sites[2].docker = { host: 'ssh://ops@203.0.113.30' };
+    const ws = deriveWarnings(resolveFederation(spec)).filter((w) => w.kind === 'cross-host-link-by-name');
+    // B -> C is routed by B's address; only A -> B dials a bare name.
+    expect(ws.map((w) => w.subject)).toEqual(['location-a -> location-b']);
+    expect(ws[0].message).toBe('sites location-a and location-b are on different Docker hosts (ssh://ops@192.0.2.10, ssh://ops@198.51.100.20) and site location-a gives no address (sites.location-a.docker.address): node location-b dials location-a.semstreams.local:9000 by name, which must then resolve on location-b\'s host (DNS) to where location-a publishes it; otherwise set sites.location-a.docker.address');
+    // With A's address, or with A and B on one engine, there is nothing to warn about.
+    spec.sites[0].docker = { host: 'ssh://ops@192.0.2.10', address: '192.0.2.10' };
+    expect(kinds(spec).filter((k) => k.startsWith('cross-host'))).toEqual([]);
+    const local = exampleCopy();
+    local.sites[2].docker = { host: 'ssh://ops@203.0.113.30' };
+    expect(kinds(local).filter((k) => k.startsWith('cross-host'))).toEqual(['cross-host-link-by-name location-b -> location-c']);
+  });
+
+  test('each location deploying over its own local socket, with distinct addresses, routes by address: no warning', () => {
+    const spec = exampleCopy();
+    spec.sites.forEach((s: any, i: number) => { s.docker = { address: `192.0.2.${10 + i}` }; });
+    expect(kinds(spec).filter((k) => k.startsWith('cross-host'))).toEqual([]);
+  });
+
   test('optional client certificates are named per server', () => {
     const spec = exampleCopy();
     spec.sites[1].nodes[0].requireClientCert = false;

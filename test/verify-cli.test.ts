@@ -39,9 +39,12 @@ const identities = () => ['--client-cert', m.path('location-b.pem'), '--client-k
 test('a correct server: progress on stderr, the table on stdout, exit 0', async () => {
   const r = await verify('--ca', m.path('ca.pem'), '--node', 'location-a', '--endpoint', `location-a=127.0.0.1:${good}`, '--timeout', '3000', ...identities());
   expect(r.code).toBe(0);
-  expect(r.stderr.split('\n').filter((l) => l.startsWith(`[location-a 127.0.0.1:${good}]`))).toHaveLength(8);
+  expect(r.stderr.split('\n').filter((l) => l.startsWith(`[location-a 127.0.0.1:${good}]`))).toHaveLength(9);
   expect(r.stdout).toMatch(/^Node +Endpoint +Check +Result +Detail\n/);
-  expect(r.stdout.trimEnd().split('\n').pop()).toBe('8 passed, 0 failed, 0 warnings, 0 not performed');
+  expect(r.stdout).toMatch(/\nlocation-a +127\.0\.0\.1:\d+ +served-certificate +PASS +the federation certificate \(issued by semstreams federation root CA/);
+  // Where it was dialled, and why: the operator's --endpoint.
+  expect(r.stdout).toContain(`Dialled (SNI and names checked: the FQDN):\n  location-a  127.0.0.1:${good}  override: --endpoint location-a=127.0.0.1:${good}\n`);
+  expect(r.stdout.trimEnd().split('\n').pop()).toBe('9 passed, 0 failed, 0 warnings, 0 not performed');
   expect(r.stdout + r.stderr).not.toMatch(/PRIVATE KEY/);
 });
 
@@ -53,6 +56,7 @@ test('a server with mTLS off: --json names each failure, exit 1', async () => {
   const failed = out.results.filter((x: any) => x.status === 'fail').map((x: any) => x.check);
   expect(failed).toEqual(['no-client-cert', 'foreign-ca', 'canary', 'permitted-client']);
   expect(out.unverified).toEqual([{ nodeId: 'location-c', reason: 'serves nothing (client only)' }]);
+  expect(out.dialled).toEqual([{ target: 'location-a', endpoint: `127.0.0.1:${open}`, servername: 'location-a.semstreams.local', via: 'override', reason: `--endpoint location-a=127.0.0.1:${open}` }]);
 });
 
 test('--strict fails a run whose checks could not all be performed', async () => {

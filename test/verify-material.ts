@@ -13,7 +13,15 @@ import { Identity } from './tls-helpers';
 export interface Material {
   readonly dir: string;
   readonly caPem: string;
-  /** Identities by name: location-a, location-b, location-c, loom, canary, foreign-a (location-a's CN, foreign root), expired-a, soon-a, step-ca. */
+  /** step-ca's intermediate (CN `semstreams step-ca intermediate CA`), signed by the root. */
+  readonly stepCaIntermediatePem: string;
+  /**
+   * Identities by name: location-a, location-b, location-c, loom, canary, foreign-a (location-a's CN, foreign
+   * root), expired-a, soon-a, step-ca; and as step-ca would issue them, for a day, from an intermediate below
+   * the root named as the pki stack names it: acme-a, acme-b (certificate: leaf then intermediate); stray-a
+   * (location-a's CN from another intermediate below the root); long-a (location-a's CN for 90 days from
+   * step-ca's intermediate).
+   */
   readonly ids: ReadonlyMap<string, Required<Identity>>;
   /** Path of a file in the folder. */
   path(name: string): string;
@@ -48,7 +56,19 @@ export function issueMaterial(): Material {
     openssl('x509', '-req', '-in', `${name}.csr`, '-signkey', `${name}.key`, '-out', `${name}.pem`, '-days', '1825', '-extfile', `${name}.ext`);
   };
 
+  const intermediate = (name: string, cn: string) => {
+    writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}/O=semstreams`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '365', '-extfile', `${name}.ext`);
+  };
+
   root('ca', 'semstreams federation root CA');
+  intermediate('step-ca-intermediate', 'semstreams step-ca intermediate CA');
+  intermediate('other-intermediate', 'some other intermediate CA');
+  leaf('acme-a', ROLES['location-a'].cn, 'serverAuth', 'step-ca-intermediate', 1);
+  leaf('acme-b', ROLES['location-b'].cn, 'serverAuth,clientAuth', 'step-ca-intermediate', 1);
+  leaf('long-a', ROLES['location-a'].cn, 'serverAuth', 'step-ca-intermediate', 90);
+  leaf('stray-a', ROLES['location-a'].cn, 'serverAuth', 'other-intermediate', 1);
   root('foreign-ca', 'some other CA');
   for (const [name, r] of Object.entries(ROLES)) leaf(name, r.cn, r.eku, 'ca', 90);
   leaf('foreign-a', ROLES['location-a'].cn, 'serverAuth', 'foreign-ca', 90);
@@ -68,7 +88,12 @@ export function issueMaterial(): Material {
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   const ids = new Map<string, Required<Identity>>();
   for (const name of [...Object.keys(ROLES), 'foreign-a', 'soon-a', 'expired-a', 'step-ca']) ids.set(name, { cert: read(`${name}.pem`), key: read(`${name}.key`) });
-  return { dir, caPem: read('ca.pem'), ids, path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  // Served as SemStreams serves an ACME certificate: the leaf, then the intermediate that signed it.
+  ids.set('acme-a', { cert: read('acme-a.pem') + read('step-ca-intermediate.pem'), key: read('acme-a.key') });
+  ids.set('acme-b', { cert: read('acme-b.pem') + read('step-ca-intermediate.pem'), key: read('acme-b.key') });
+  ids.set('long-a', { cert: read('long-a.pem') + read('step-ca-intermediate.pem'), key: read('long-a.key') });
+  ids.set('stray-a', { cert: read('stray-a.pem') + read('other-intermediate.pem'), key: read('stray-a.key') });
+  return { dir, caPem: read('ca.pem'), stepCaIntermediatePem: read('step-ca-intermediate.pem'), ids, path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface ServerOptions {

@@ -2,7 +2,7 @@
 import { exampleSpec } from '../model/example';
 import { resolveFederation } from '../model/resolve';
 import {
-  checkLegacy, CheckResult, explainRefusal, explainServerCertificate, parseEndpointOverride, probe, renderJson, renderTable, targetsOf,
+  checkLegacy, CheckResult, dialRouteOf, engineHostOf, explainRefusal, explainServerCertificate, parseEndpointOverride, probe, renderJson, renderTable, targetsOf,
 } from '../verify';
 import { exampleCopy } from './helpers';
 
@@ -68,6 +68,57 @@ describe('targets from the spec', () => {
   });
 });
 
+describe('where each endpoint is dialled: the spec\'s routing (#17 item 7)', () => {
+  /** The example spread over machines: A gives its address; B is deployed over tcp://, C over ssh:// (both without an address). */
+  const spread = () => {
+    const spec = exampleCopy();
+    spec.sites[0].docker = { address: '192.0.2.10' };
+    spec.sites[1].docker = { host: 'tcp://198.51.100.20:2376', certPath: 'certs/location-b' };
+    spec.sites[2].docker = { host: 'ssh://ops@203.0.113.30' };
+    return spec;
+  };
+  const placed = (m: ReturnType<typeof resolveFederation>, overrides = new Map()) =>
+    targetsOf(m, overrides).targets.map((t) => [t.id, t.host, t.servername, t.route.via, t.route.reason]);
+
+  test('by default: the site\'s docker.address, else its remote engine\'s host; SNI stays the FQDN', () => {
+    expect(placed(resolveFederation(spread()))).toEqual([
+      ['location-a', '192.0.2.10', 'location-a.semstreams.local', 'address', 'sites.location-a.docker.address'],
+      ['loom', '192.0.2.10', 'loom.semstreams.local', 'address', 'sites.location-a.docker.address'],
+      ['loom:http', '192.0.2.10', 'loom.semstreams.local', 'address', 'sites.location-a.docker.address'],
+      ['location-b', '198.51.100.20', 'location-b.semstreams.local', 'engine-host', 'host of sites.location-b.docker.host (tcp://198.51.100.20:2376); no docker.address'],
+    ]);
+  });
+
+  test('the address wins over the engine URL\'s host; a local socket without an address leaves the FQDN', () => {
+    const spec = spread();
+    spec.sites[1].docker = { ...spec.sites[1].docker, address: '192.0.2.20' };
+    spec.sites[0].docker = {};
+    expect(placed(resolveFederation(spec)).map((r) => [r[0], r[1], r[3]])).toEqual([
+      ['location-a', 'location-a.semstreams.local', 'fqdn'], ['loom', 'loom.semstreams.local', 'fqdn'], ['loom:http', 'loom.semstreams.local', 'fqdn'],
+      ['location-b', '192.0.2.20', 'address'],
+    ]);
+    expect(targetsOf(resolveFederation(spec)).targets[0].route.reason).toBe('the FQDN: site location-a has no docker.address and a local engine socket (unix:///var/run/docker.sock)');
+  });
+
+  test('--endpoint overrides win, per port, and say so', () => {
+    const rows = placed(resolveFederation(spread()), new Map([['location-b', { host: '127.0.0.1', port: 19001 }], ['loom:http', { host: '::1', port: 18080 }]]));
+    expect(rows.filter((r) => r[3] === 'override')).toEqual([
+      ['loom:http', '::1', 'loom.semstreams.local', 'override', '--endpoint loom:http=[::1]:18080'],
+      ['location-b', '127.0.0.1', 'location-b.semstreams.local', 'override', '--endpoint location-b=127.0.0.1:19001'],
+    ]);
+    expect(rows.find((r) => r[0] === 'loom')![3]).toBe('address');
+  });
+
+  test('engine hosts from the URL forms validation accepts', () => {
+    expect(engineHostOf('tcp://engine-b.example.net:2376')).toBe('engine-b.example.net');
+    expect(engineHostOf('ssh://ops@203.0.113.30')).toBe('203.0.113.30');
+    expect(engineHostOf('ssh://203.0.113.30:2222')).toBe('203.0.113.30');
+    expect(engineHostOf('tcp://[2001:db8::5]:2376')).toBe('2001:db8::5');
+    expect(engineHostOf('unix:///var/run/docker.sock')).toBeUndefined();
+    expect(dialRouteOf({ id: 's', dockerHost: 'ssh://ops@h.example.net' }, 'n.example.net')).toEqual({ host: 'h.example.net', route: { via: 'engine-host', reason: 'host of sites.s.docker.host (ssh://ops@h.example.net); no docker.address' } });
+  });
+});
+
 describe('messages follow the guides\' troubleshooting entries', () => {
   test.each([
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /^certificate signed by unknown authority/, /add the federation CA to ca_files/],
@@ -123,6 +174,21 @@ describe('rendering', () => {
     expect(t).toContain('What to do:\n  location-a canary: set allowed_client_cns');
     expect(t).toContain('Not dialled:\n  location-c: serves nothing (client only)');
     expect(t.trimEnd().split('\n').pop()).toBe('1 passed, 1 failed, 0 warnings, 1 not performed');
+  });
+
+  test('the table and JSON say where each endpoint was dialled and why', () => {
+    const spec = exampleCopy();
+    spec.sites[0].docker = { address: '192.0.2.10' };
+    const targets = targetsOf(resolveFederation(spec)).targets.filter((t) => t.nodeId !== 'loom');
+    const t = renderTable(rs, [], targets);
+    expect(t).toContain([
+      'Dialled (SNI and names checked: the FQDN):',
+      '  location-a  192.0.2.10:9000  address: sites.location-a.docker.address',
+      '  location-b  location-b.semstreams.local:9001  fqdn: the FQDN: site location-b has no docker.address and a local engine socket (unix:///var/run/docker.sock)',
+    ].join('\n'));
+    expect(JSON.parse(renderJson(rs, [], false, targets)).dialled[0]).toEqual({
+      target: 'location-a', endpoint: '192.0.2.10:9000', servername: 'location-a.semstreams.local', via: 'address', reason: 'sites.location-a.docker.address',
+    });
   });
 
   test('JSON: ok false on a failure; strict also fails on checks not performed', () => {

@@ -11,7 +11,8 @@ import { explainRefusal, explainServerCertificate, GUIDE } from './messages';
 import { grpcProbe } from './grpc-probe';
 import { httpProbeRequest, probe, ProbeOutcome } from './probe';
 import { CheckId, CheckResult, result } from './result';
-import { VerifyTarget } from './targets';
+import { classifyServedCertificate, presentedCertificates, ServedCertificate } from './served-certificate';
+import { CertificateSources, VerifyTarget } from './targets';
 
 /** A client certificate the operator gave, with the CN read from it. */
 export interface ClientIdentity extends IssuedIdentity {
@@ -105,12 +106,14 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
     emit('handshake', 'fail', e.message, e.hint);
   }
 
-  // 2. Names and 3. dates of the certificate served.
+  // 2. Names, which certificate it is (step-ca's or the federation's), and 3. dates of the certificate served.
   if (!peer) {
     emit('names', 'skip', 'not performed: no certificate received');
+    if (t.certificateSources) emit('served-certificate', 'skip', 'not performed: no certificate received');
     emit('expiry', 'skip', 'not performed: no certificate received');
   } else {
     checkNames(t, peer, emit);
+    if (t.certificateSources) checkServedCertificate(t.certificateSources, classifyServedCertificate(presentedCertificates(peer), inputs.ca, t.certificateSources), emit);
     checkExpiry(t, peer, inputs, emit);
   }
 
@@ -178,7 +181,7 @@ export async function checkEndpoint(t: VerifyTarget, inputs: EndpointCheckInputs
 const LOOM_HINT = 'Loom v1.4.0 checks no client certificate (ca_file ignored, require_client_cert dropped): the published port must be its mTLS gateway\'s, with Loom on 127.0.0.1 behind it';
 
 function applicableAfterHandshake(t: VerifyTarget): CheckId[] {
-  return ['names', 'expiry', 'legacy-tls', ...(t.mtls ? ['no-client-cert', 'foreign-ca', 'canary', 'permitted-client'] as CheckId[] : [])];
+  return ['names', ...(t.certificateSources ? ['served-certificate'] as CheckId[] : []), 'expiry', 'legacy-tls', ...(t.mtls ? ['no-client-cert', 'foreign-ca', 'canary', 'permitted-client'] as CheckId[] : [])];
 }
 
 function refusalHint(detail: string): string {
@@ -205,6 +208,30 @@ function checkNames(t: VerifyTarget, peer: PeerCertificate, emit: Emit): void {
   const seen = `CN ${cn ?? '(none)'}; SANs ${sans.join(', ') || '(none)'}`;
   if (problems.length === 0) emit('names', 'pass', seen);
   else emit('names', 'fail', `${problems.join('; ')} — the certificate has ${seen}`, 'the endpoint serves another certificate than the plan issued for this node: check the container mounts its own certificate, and that the endpoint (or --endpoint override) reaches the right node');
+}
+
+/**
+ * Reports which certificate is served. A node in ACME mode serving its federation certificate is a warning,
+ * not a failure: the federation works on it, but SemStreams fell back silently and stays there until restarted.
+ */
+export function checkServedCertificate(s: CertificateSources, served: ServedCertificate, emit: Emit): void {
+  const life = served.lifetimeHours < 72 ? `${Math.round(served.lifetimeHours)} hours` : `${Math.round(served.lifetimeHours / 24)} days`;
+  const stepCa = `ACME: step-ca's certificate (issued by its intermediate, ${served.issuer}; lifetime ${life})`;
+  const federation = `the federation certificate (issued by ${served.issuer}; lifetime ${life})`;
+  if (served.kind === 'other') {
+    emit('served-certificate', 'fail', `neither step-ca's nor the federation certificate: issued by ${served.issuer} (lifetime ${life})`,
+      'the endpoint serves a certificate the plan did not issue: check the container mounts its own certificate, and that the endpoint reaches the right node');
+  } else if (s.mode === 'federation') {
+    if (served.kind === 'federation') emit('served-certificate', 'pass', federation);
+    else emit('served-certificate', 'warn', `${stepCa}, but the spec has this node serve its federation certificate (manual mode)`, 'check the endpoint reaches the node the spec names, and that its config is the one rendered');
+  } else if (served.kind === 'acme') {
+    emit('served-certificate', 'pass', stepCa);
+  } else if (s.fallback) {
+    emit('served-certificate', 'warn', `fallback: ${federation}, not step-ca's, although the node is in ACME mode. SemStreams falls back without logging it and keeps the fallback until it restarts, even after step-ca is back (seen with SemStreams a12473c)`,
+      `check step-ca (verify --step-ca URL: /health and its ACME directory) and that step-ca reaches the node's challenge port, then restart the node (docker restart ${s.containerName}) so it obtains an ACME certificate`);
+  } else {
+    emit('served-certificate', 'warn', `${federation}, not step-ca's, although the node is in ACME mode`, 'check its ACME client can reach step-ca, then restart it');
+  }
 }
 
 function checkExpiry(t: VerifyTarget, peer: PeerCertificate, inputs: EndpointCheckInputs, emit: Emit): void {

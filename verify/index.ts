@@ -1,5 +1,6 @@
 /** Verify a deployed federation against its spec: real TLS against every endpoint, and step-ca. */
 export * from './admission';
+export * from './dial-route';
 export * from './endpoint-checks';
 export * from './grpc-probe';
 export * from './issue';
@@ -8,5 +9,6 @@ export * from './probe';
 export * from './render';
 export * from './result';
 export * from './run';
+export * from './served-certificate';
 export * from './step-ca-checks';
 export * from './targets';

@@ -1,6 +1,7 @@
 /** How verify's results read: one progress line per check, a table at the end, or JSON for machines. */
 import { CHECKS, CheckResult, CheckStatus } from './result';
-import { UnverifiedNode } from './targets';
+import { endpointOf } from './endpoint-checks';
+import { UnverifiedNode, VerifyTarget } from './targets';
 
 const LABEL: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'NOT PERFORMED' };
 
@@ -21,14 +22,19 @@ export function summarize(results: readonly CheckResult[]): VerifySummary {
   return { pass: n('pass'), fail: n('fail'), warn: n('warn'), skip: n('skip') };
 }
 
-/** The closing table, the hints of every failure and warning, and a summary line. */
-export function renderTable(results: readonly CheckResult[], unverified: readonly UnverifiedNode[] = []): string {
+/** The closing table, where each endpoint was dialled and why, the hints of every failure and warning, and a summary line. */
+export function renderTable(results: readonly CheckResult[], unverified: readonly UnverifiedNode[] = [], targets: readonly VerifyTarget[] = []): string {
   // Check ids keep the table narrow; the progress lines carry the full titles.
   const rows = results.map((r) => [r.target, r.endpoint, r.check, LABEL[r.status], r.detail]);
   const header = ['Node', 'Endpoint', 'Check', 'Result', 'Detail'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 4 ? 0 : r[i].length))));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (targets.length > 0) {
+    out.push('', 'Dialled (SNI and names checked: the FQDN):');
+    const w = Math.max(...targets.map((t) => t.id.length));
+    for (const t of targets) out.push(`  ${t.id.padEnd(w)}  ${endpointOf(t)}  ${t.route.via}: ${t.route.reason}`);
+  }
   const hinted = results.filter((r) => r.hint && (r.status === 'fail' || r.status === 'warn' || r.status === 'skip'));
   if (hinted.length > 0) {
     out.push('', 'What to do:');
@@ -44,9 +50,10 @@ export function renderTable(results: readonly CheckResult[], unverified: readonl
 }
 
 /** Machine-readable results: stable keys, `ok` false on any failure (or, with strict, on any check not performed). */
-export function renderJson(results: readonly CheckResult[], unverified: readonly UnverifiedNode[], strict: boolean): string {
+export function renderJson(results: readonly CheckResult[], unverified: readonly UnverifiedNode[], strict: boolean, targets: readonly VerifyTarget[] = []): string {
   const summary = summarize(results);
-  return `${JSON.stringify({ ok: isOk(summary, strict), summary, results, unverified }, null, 2)}\n`;
+  const dialled = targets.map((t) => ({ target: t.id, endpoint: endpointOf(t), servername: t.servername, via: t.route.via, reason: t.route.reason }));
+  return `${JSON.stringify({ ok: isOk(summary, strict), summary, results, dialled, unverified }, null, 2)}\n`;
 }
 
 export function isOk(s: VerifySummary, strict: boolean): boolean {

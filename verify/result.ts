@@ -10,6 +10,7 @@ export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 export const CHECKS = {
   'handshake': 'TLS handshake, server certificate chains to the federation root',
   'names': 'certificate CN and SANs match the node',
+  'served-certificate': 'which certificate it serves: ACME (step-ca) or the federation certificate (fallback)',
   'expiry': 'days to expiry',
   'legacy-tls': 'TLS 1.0/1.1 refused',
   'no-client-cert': 'client without a certificate refused',

@@ -7,12 +7,16 @@ import { checkEndpoint, ClientIdentity } from './endpoint-checks';
 import { IssuedIdentity, issueForeignClient } from './issue';
 import { CheckResult } from './result';
 import { checkStepCa } from './step-ca-checks';
-import { HostPort, targetsOf, UnverifiedNode } from './targets';
+import { HostPort, targetsOf, UnverifiedNode, VerifyTarget } from './targets';
 
 export interface VerifyOptions {
   /** The federation root, PEM (`--ca`). */
   readonly ca: string;
-  /** Endpoint overrides by target id (`--endpoint node=host:port`; a Loom HTTP port: `node:http=host:port`). */
+  /**
+   * Endpoint overrides by target id (`--endpoint node=host:port`; a Loom HTTP port: `node:http=host:port`).
+   * Without one an endpoint is dialled where the spec publishes it: the site's `docker.address`, else its
+   * remote engine's host, else the node's FQDN (dial-route.ts).
+   */
   readonly endpoints?: ReadonlyMap<string, HostPort>;
   /** Only these nodes (`--node`); default every node with a TLS server. */
   readonly nodes?: readonly string[];
@@ -33,6 +37,8 @@ export interface VerifyOptions {
 
 export interface VerifyRun {
   readonly results: readonly CheckResult[];
+  /** The endpoints dialled, with where and why (override, the site's address, its engine's host, or the FQDN). */
+  readonly targets: readonly VerifyTarget[];
   /** Nodes of the spec not dialled, and why. */
   readonly unverified: readonly UnverifiedNode[];
 }
@@ -63,5 +69,5 @@ export async function runVerify(model: FederationModel, o: VerifyOptions, onResu
     const provisioners = o.acmeProvisioners ?? model.stepCa?.provisioners.map((p) => p.name) ?? ['acme'];
     results.push(...await checkStepCa({ url: o.stepCaUrl, ca: o.ca, provisioners, timeoutMs: inputs.timeoutMs }, onResult));
   }
-  return { results, unverified };
+  return { results, targets: chosen, unverified };
 }

@@ -15,9 +15,12 @@ import { CliCommand, CliIo } from '../command';
 
 const USAGE = `usage: federation-pki verify --ca FILE [options]
 
-Dials every TLS server of the spec (at its FQDN, or where --endpoint says) and checks: handshake against
-the federation root, CN/SANs, days to expiry, TLS 1.0/1.1 refused; with mTLS: no client certificate
-refused, a foreign-CA certificate refused, the canary refused, a permitted client accepted.
+Dials every TLS server of the spec where the spec publishes it (the site's docker.address, else the
+host of a tcp:// or ssh:// docker.host, else the node's FQDN; --endpoint wins), always with the FQDN as
+SNI, and checks: handshake against the federation root, CN/SANs, which certificate it serves (tier acme:
+step-ca's, or the federation certificate as a silent fallback: a warning), days to expiry, TLS 1.0/1.1
+refused; with mTLS: no client certificate refused, a foreign-CA certificate refused, the canary refused,
+a permitted client accepted.
 
   --ca FILE                 federation root (terraform output -raw federation_ca_pem)   (required)
   --spec FILE               federation spec (default: the built-in example)
@@ -89,7 +92,7 @@ export const verifyCommand: CliCommand = {
       return usageError(io, (e as Error).message);
     }
     const strict = values.strict === true;
-    io.stdout(values.json ? renderJson(run.results, run.unverified, strict) : renderTable(run.results, run.unverified));
+    io.stdout(values.json ? renderJson(run.results, run.unverified, strict, run.targets) : renderTable(run.results, run.unverified, run.targets));
     return isOk(summarize(run.results), strict) ? 0 : 1;
   },
 };
