@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { join } from 'path';
 import { resolveFederation } from '../../model/resolve';
 import { SemStreamsNodeModel } from '../../model/model';
-import { probe } from '../../verify';
+import { CheckResult, probe, runVerify } from '../../verify';
 import { assert, Deployed, natsIp, sleep } from './deployed';
 import { docker } from './docker';
 import { probeFlow } from './flow';
@@ -73,6 +73,16 @@ function findPems(dir: string): string[] {
   return out;
 }
 
+/** What `verify` says of the certificate a node serves (its `served-certificate` check), dialled on this engine. */
+async function verifyServed(d: Deployed, n: SemStreamsNodeModel): Promise<CheckResult> {
+  const model = resolveFederation(d.spec);
+  const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
+  const run = await runVerify(model, { ca, nodes: [n.id], endpoints: new Map([[n.id, { host: '127.0.0.1', port: n.output!.port }]]) });
+  const r = run.results.find((x) => x.target === n.id && x.check === 'served-certificate');
+  assert(r, `verify reported no served-certificate check for ${n.id}`);
+  return r;
+}
+
 const volumeMount = (volume: string) => docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', volume]);
 
 /** The leaf certificates SemStreams stored for one ACME side (its `storage_path`, on the node's volume). */
@@ -96,7 +106,10 @@ export async function acmeIssued(d: Deployed): Promise<string> {
     if (n.kind !== 'semstreams' || !n.output) continue;
     // The first deploy orders certificates as the nodes start.
     const r = await servedWithin(n.output.port, n.fqdn, ISSUANCE_LIMIT_MS, (x) => issuerOf(x, roots) === 'step-ca');
-    if (r.cert) seen.push(`${n.id} server`); else problems.push(`${n.id} server certificate is not from step-ca (${r.last})`);
+    if (!r.cert) { problems.push(`${n.id} server certificate is not from step-ca (${r.last})`); continue; }
+    const v = await verifyServed(d, n);
+    if (v.status === 'pass' && /step-ca/.test(v.detail)) seen.push(`${n.id} server (verify: ${v.status})`);
+    else problems.push(`${n.id}: step-ca's certificate served, but verify says ${v.status}: ${v.detail}`);
   }
   for (const n of model.nodes) {
     if (n.kind !== 'semstreams' || n.inputs.length === 0 || !n.acme) continue;
@@ -171,10 +184,14 @@ export async function restartWhileStepCaHangs(d: Deployed): Promise<string> {
   await sleep(15_000);
   const still = await served(n.output!.port, n.fqdn);
   assert(still && issuerOf(still, roots) === 'fallback', `after step-ca returned, ${container} no longer serves the fallback: the README's "sticky until restart" is stale`);
+  const warned = await verifyServed(d, n);
+  assert(warned.status === 'warn' && /fallback/.test(warned.detail), `verify did not flag ${n.id}'s fallback: ${warned.status} (${warned.detail})`);
   docker(['restart', container]);
   const back = await servedWithin(n.output!.port, n.fqdn, ISSUANCE_LIMIT_MS, (x) => issuerOf(x, roots) === 'step-ca');
   assert(back.cert, `after step-ca returned and ${container} restarted, it serves no step-ca certificate (${back.last})`);
+  const cleared = await verifyServed(d, n);
+  assert(cleared.status === 'pass', `verify after the restart: ${cleared.status} (${cleared.detail})`);
   return `step-ca paused: ${container} listened with the federation fallback ${(listen.ms / 1000).toFixed(1)} s after restarting, `
-    + `location-c received ${(flowMs / 1000).toFixed(1)} s after it; after step-ca returned it kept the fallback 15 s later, `
-    + `and served a step-ca certificate ${(back.ms / 1000).toFixed(1)} s after one more restart`;
+    + `location-c received ${(flowMs / 1000).toFixed(1)} s after it; after step-ca returned it kept the fallback 15 s later (verify: warn), `
+    + `and served a step-ca certificate ${(back.ms / 1000).toFixed(1)} s after one more restart (verify: pass)`;
 }
