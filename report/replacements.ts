@@ -161,7 +161,14 @@ function siteOfContainers(model: FederationModel): Map<string, string> {
   const m = new Map<string, string>();
   for (const s of model.sites) {
     if (s.natsContainer) m.set(s.natsContainer.name, s.id);
-    for (const n of s.nodes) m.set(n.containerName, s.id);
+    for (const n of s.nodes) {
+      m.set(n.containerName, s.id);
+      // A Loom node's gateway and the holder of its network namespace are its site's containers too.
+      if (n.kind === 'loom' && n.gateway) {
+        m.set(n.gateway.containerName, s.id);
+        m.set(n.gateway.namespaceContainerName, s.id);
+      }
+    }
   }
   if (model.stepCa) m.set(model.stepCa.containerName, model.stepCa.siteId);
   return m;

@@ -37,6 +37,15 @@ describe('replacements from the synthesized stacks', () => {
     expect(diffOfSpecs(exampleCopy(), after)).toContain('Containers: 2 added, 0 removed, 1 replaced');
   });
 
+  test('Loom\'s gateway containers are listed under their site, not their stack', () => {
+    const after = exampleCopy();
+    after.images = { loomGateway: 'haproxy:2.6.13' };
+    const r = replaced(exampleCopy(), after);
+    const gateway = r.filter((c) => /gateway|netns/.test(c.container));
+    expect(gateway.map((c) => c.container).sort()).toEqual(['semstreams-loom-gateway', 'semstreams-loom-netns']);
+    for (const c of gateway) expect(c.siteId).toBe('location-a');
+  });
+
   test('a re-issued certificate, a new image and a new port each name their cause', () => {
     const after = exampleCopy();
     after.sites[1].nodes[0].sans = { dns: ['hub.semstreams.local'] };
