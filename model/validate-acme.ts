@@ -41,6 +41,8 @@ export interface AcmeNodeFacts {
   readonly siteAddress?: string;
   /** Loom: the spec's tls block. */
   readonly loomTls?: Obj;
+  /** A SemStreams node with an output that also dials an upstream: its two ACME sides answer different challenges. */
+  readonly hub?: boolean;
 }
 
 const placementOf = (n: AcmeNodeFacts) => ({ host: n.dockerHost, address: n.siteAddress });
@@ -93,7 +95,12 @@ export function checkAcme(spec: Obj, domain: string | undefined, nodes: readonly
       if (n.siteAddress === undefined) report({ site: n.site, node: n.id }, 'tier', `step-ca on ${site.host} cannot reach this node on ${n.dockerHost}`, ACME_RULES.reachNode);
       const loomPort = n.loomTls && isObj(n.loomTls.letsencrypt) ? n.loomTls.letsencrypt.httpChallengePort : undefined;
       const port = n.kind === 'loom' ? (typeof loomPort === 'number' ? loomPort : DEFAULTS.loom.httpChallengePort) : challenge;
-      if (n.kind !== 'loom') published.push({ host: n.dockerHost, ...(n.siteAddress !== undefined ? { address: n.siteAddress } : {}), port, site: n.site, node: n.id, field: 'acme.challengeType' });
+      if (n.kind !== 'loom') {
+        const at = { host: n.dockerHost, ...(n.siteAddress !== undefined ? { address: n.siteAddress } : {}), site: n.site, node: n.id };
+        published.push({ ...at, port, field: 'acme.challengeType' });
+        // A hub's server side answers the other challenge (model/resolve.ts), so it publishes that port too.
+        if (n.hub) published.push({ ...at, port: port === 80 ? 443 : 80, field: 'acme.challengeType (the server side answers the other challenge)' });
+      }
     }
   }
   for (const n of acmeNodes) {

@@ -237,6 +237,8 @@ export function validateSpec(input: unknown): SpecProblem[] {
   const duplicateIds = new Set<string>();
   const siteHosts = new Map<string, { host: string; address?: string }>();
   const acmeFacts: AcmeNodeFacts[] = [];
+  // Nodes that dial an upstream (a link's `to`), for telling a tier-acme hub from a server-only node.
+  const dialers = new Set(Array.isArray(input.links) ? input.links.filter(isObj).map((l) => l.to).filter((t): t is string => typeof t === 'string') : []);
 
   if (!Array.isArray(input.sites) || input.sites.length === 0) {
     top.add('sites', `${show(input.sites)} is not a non-empty list of sites`, RULES.sites);
@@ -279,6 +281,7 @@ export function validateSpec(input: unknown): SpecProblem[] {
           acmeFacts.push({
             id: nodeId, site: siteId, kind: facts.kind, tier: facts.tier, dockerHost,
             ...(address !== undefined ? { siteAddress: address } : {}),
+            ...(rawNode.output !== undefined && dialers.has(nodeId) ? { hub: true } : {}),
             ...(facts.loomGatewayed ? { loomTls: { ...(isObj(rawNode.tls) ? rawNode.tls : {}), mode: 'manual' } } : isObj(rawNode.tls) ? { loomTls: rawNode.tls } : {}),
           });
           // By engine URL, then by machine: sites on their own machines may all deploy over the local socket.

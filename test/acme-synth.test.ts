@@ -267,4 +267,16 @@ describe('a hub\'s two ACME clients never bind the same port', () => {
     const b = resolveFederation(s).nodes.find((n) => n.id === 'location-b')!;
     expect([...b.publishedPorts].sort((x, y) => x - y)).toEqual([80, 443, 9001]);
   });
+
+  test('validation counts a remote hub\'s second challenge port: another node on its host publishing 443 clashes', () => {
+    const s = spec();
+    s.sites[0].docker = { host: 'ssh://ops@a.example', address: '192.0.2.10' };
+    s.sites[1].docker = { host: 'ssh://ops@b.example', address: '192.0.2.11' };
+    s.sites[2].docker = { host: 'ssh://ops@c.example', address: '192.0.2.12' };
+    s.stepCa.port = 9443;
+    // location-c (client only, http-01 on :80) moves onto location-b's machine and serves on 443.
+    s.sites[2].docker = { host: 'ssh://ops@b.example', address: '192.0.2.11' };
+    s.sites[2].nodes[0].output = { port: 443, path: '/ws' };
+    expect(() => resolveFederation(s)).toThrow(/port 443 is already published on Docker host 192\.0\.2\.11 by node location-b \(site location-b, acme\.challengeType \(the server side answers the other challenge\)\)/);
+  });
 });
