@@ -158,10 +158,9 @@ async function removeHost(index: number): Promise<string[]> {
   for (const p of [h.dataRoot, h.execRoot, h.socket, h.pidfile, h.log]) {
     if (existsSync(p)) { rmSync(p, { recursive: true, force: true }); removed.push(p); }
   }
-  for (const ctrl of existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) {
-    const dir = join('/sys/fs/cgroup', ctrl, h.name);
-    if (existsSync(dir)) { removeCgroupTree(dir); removed.push(dir); }
-  }
+  const cgroups = (existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []).map((ctrl) => join('/sys/fs/cgroup', ctrl, h.name)).filter(existsSync);
+  for (const dir of cgroups) removeCgroupTree(dir);
+  if (cgroups.length > 0) removed.push(`cgroup ${h.name} in ${cgroups.length} hierarchies`);
   if (attempt('ip', ['route', 'show', h.pool]) && sh('ip', ['route', 'show', h.pool]) !== '') {
     attempt('ip', ['route', 'del', h.pool]);
     removed.push(`route ${h.pool}`);

@@ -47,6 +47,7 @@ interface EngineContainer {
   readonly status: string;
   readonly restartCount: number;
   readonly pid: number;
+  readonly startedAt: string;
   readonly extraHosts: readonly string[];
   readonly ips: Readonly<Record<string, string>>;
 }
@@ -60,6 +61,7 @@ function containersOn(h: TestHost, federation: string): EngineContainer[] {
     status: c.State.Status,
     restartCount: c.RestartCount,
     pid: c.State.Pid,
+    startedAt: c.State.StartedAt,
     extraHosts: c.HostConfig.ExtraHosts ?? [],
     ips: Object.fromEntries(Object.entries(c.NetworkSettings.Networks as Record<string, any>).map(([n, v]) => [n, v.IPAddress])),
   })).sort((a, b) => a.name.localeCompare(b.name));
@@ -96,13 +98,16 @@ function natsIpOf(r: Round, site: string): string {
   return ip;
 }
 
+/** The first error lines of a cdktf run, for a failure's detail (key text redacted: a plan can print it). */
+function errorsIn(output: string): string {
+  const lines = output.split('\n').filter((l) => /Error|error:/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim());
+  return [...new Set(lines)].slice(0, 4).join(' | ').replace(/-----BEGIN[^|]*/g, '[redacted]') || 'see the workspace logs';
+}
+
 async function deployAll(r: Round): Promise<string> {
   const res = await r.ws.deploy(r.stacks);
   r.deployedAt = Date.now();
-  if (res.status !== 0) {
-    const tail = res.output.split('\n').filter((l) => /Error|error:/.test(l)).slice(0, 4).join(' | ').replace(/-----BEGIN[^|]*/g, '[redacted]');
-    throw new Error(`cdktf deploy exited ${res.status} after ${res.seconds.toFixed(0)} s: ${tail || 'see the workspace logs'}`);
-  }
+  if (res.status !== 0) throw new Error(`cdktf deploy exited ${res.status} after ${res.seconds.toFixed(0)} s: ${errorsIn(res.output)}`);
   return `one cdktf deploy of ${r.stacks.length} stacks (${r.stacks.join(', ')}) in ${res.seconds.toFixed(0)} s`;
 }
 
@@ -134,7 +139,25 @@ function containersPlaced(r: Round): string {
     seen.push(`${h.name}: ${cs.map((c) => `${c.name}${c.restartCount > 0 ? ` (restarted itself ${c.restartCount}×)` : ''}`).join(', ')}`);
   });
   assert(problems.length === 0, problems.join('; '));
-  return `${seen.join('; ')}; ${restarts} self-restarts in all`;
+  return `${seen.join('; ')}; ${restarts} self-restarts in all; ${startOrder(r)}`;
+}
+
+/**
+ * When the SemStreams nodes started, relative to the first, and which downstream started before its
+ * upstream: what the parallel deploy did this time (reported, not asserted: the order varies).
+ */
+function startOrder(r: Round): string {
+  const model = resolveFederation(r.spec);
+  const started = new Map<string, number>();
+  for (const n of model.nodes) {
+    if (n.kind !== 'semstreams') continue;
+    const c = containersOn(hostOfSite(r, n.siteId), r.name).find((x) => x.name === n.containerName);
+    if (c) started.set(n.id, Date.parse(c.startedAt));
+  }
+  const first = Math.min(...started.values());
+  const order = [...started.entries()].sort((a, b) => a[1] - b[1]).map(([id, t]) => `${id} +${((t - first) / 1000).toFixed(1)} s`);
+  const early = model.links.filter((l) => (started.get(l.to) ?? 0) < (started.get(l.from) ?? 0)).map((l) => `${l.to} before ${l.from}`);
+  return `started ${order.join(', ')} (downstream first: ${early.join(', ') || 'none'})`;
 }
 
 /** The IPv4 peers (address:port) of a process's ESTABLISHED TCP connections, read from its network namespace. */
@@ -223,7 +246,7 @@ function leftOn(h: TestHost, federation: string): string[] {
 
 async function destroyClean(r: Round): Promise<string> {
   const res = await r.ws.destroy(r.stacks);
-  assert(res.status === 0, `cdktf destroy exited ${res.status}`);
+  assert(res.status === 0, `cdktf destroy exited ${res.status} after ${res.seconds.toFixed(0)} s: ${errorsIn(res.output)}`);
   const left = r.hosts.flatMap((h) => leftOn(h, r.name));
   assert(left.length === 0, `left behind: ${left.join(', ')}`);
   return `cdktf destroy in ${res.seconds.toFixed(0)} s; no container, network or volume left on ${r.hosts.map((h) => h.name).join(', ')}`;
