@@ -252,6 +252,24 @@ async function destroyClean(r: Round): Promise<string> {
   return `cdktf destroy in ${res.seconds.toFixed(0)} s; no container, network or volume left on ${r.hosts.map((h) => h.name).join(', ')}`;
 }
 
+/**
+ * Empties the engines when an earlier round's destroy left something (that round's check already failed):
+ * each round starts fresh, so one failed destroy does not fail every later deploy.
+ */
+function wipeEngines(hosts: readonly TestHost[], federation: string): string[] {
+  const left = hosts.flatMap((h) => leftOn(h, federation));
+  if (left.length === 0) return [];
+  for (const h of hosts) {
+    const ids = hostDocker(h, ['ps', '-aq']).split('\n').filter(Boolean);
+    if (ids.length > 0) hostDocker(h, ['rm', '-f', '-v', ...ids]);
+    const nets = hostDocker(h, ['network', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n && !BUILTIN_NETWORKS.includes(n));
+    if (nets.length > 0) hostDocker(h, ['network', 'rm', ...nets]);
+    const vols = hostDocker(h, ['volume', 'ls', '-q']).split('\n').filter(Boolean);
+    if (vols.length > 0) hostDocker(h, ['volume', 'rm', '-f', ...vols]);
+  }
+  return left;
+}
+
 const CHECKS = ['deploy', 'flow A→C within 60 s', 'containers on their engines', 'links over addresses', 'second plan empty', 'destroy leaves nothing'] as const;
 const named = (check: string, n: number) => `${check} (deploy ${n}/${ROUNDS})`;
 
@@ -278,6 +296,8 @@ export async function runMultiHost(ctx: MultiHostContext): Promise<void> {
     for (let n = 1; n <= ROUNDS; n += 1) {
       if (!made) { for (const c of CHECKS) await ctx.check(MULTI_HOST_ID, named(c, n), 'the hosts could not be created', async () => ''); continue; }
       const spec = multiHostSpec(ctx, images, hosts);
+      const wiped = wipeEngines(hosts, spec.name);
+      if (wiped.length > 0) progress(`multi-host deploy ${n}/${ROUNDS}: emptied the engines first (the last destroy left ${wiped.join(', ')})`);
       const ws = new Workspace(`${MULTI_HOST_ID}-${n}`, cliConfig);
       ws.writeSpec(spec);
       const r: Round = { n, ws, spec, name: spec.name, stacks: ctx.stacksOf(spec).all, hosts };
