@@ -21,6 +21,7 @@ import { allVolumes, containersOf, ContainerState, docker, hostAddressForContain
 import { freshParallelDeploys } from './fresh-deploys';
 import { probeFlow } from './flow';
 import { imageFor, versionOf } from './images';
+import { MULTI_HOST_ID, runMultiHost } from './multi-host';
 import { findEnvironment, isMissing, PINNED_PROVIDERS, PROGRAMS, ProgramName, RealEnvironment } from './prereqs';
 import { progress, renderSummary, Row, Verdict } from './summary';
 import { REPO, Workspace } from './workspace';
@@ -396,6 +397,7 @@ async function main(): Promise<void> {
       if (process.env.FPKI_REAL_ONLY && process.env.FPKI_REAL_ONLY !== ex.id) continue;
       await runExample(ex, env, images, llm);
     }
+    if (!process.env.FPKI_REAL_ONLY || process.env.FPKI_REAL_ONLY === MULTI_HOST_ID) await runMultiHost({ env, images, check, adaptSpec, stacksOf, startLlmStub, blockerOf });
   } finally {
     stub?.close();
   }
