@@ -12,6 +12,7 @@ import { readFileSync } from 'fs';
 import type * as http from 'http';
 import { resolveFederation } from '../../model/resolve';
 import { FederationSpec } from '../../model/spec';
+import { assert, sleep } from './deployed';
 import { probeFlow } from './flow';
 import { BRIDGE_ADDRESS, createHosts, hostDocker, hostsBlocker, hostsLeft, loadImages, removeHosts, TestHost } from './hosts';
 import { ProgramName, RealEnvironment } from './prereqs';
@@ -38,8 +39,6 @@ export interface MultiHostContext {
   readonly blockerOf: (env: RealEnvironment, programs: readonly ProgramName[]) => string | undefined;
 }
 
-function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface EngineContainer {
   readonly name: string;
@@ -68,8 +67,8 @@ function containersOn(h: TestHost, federation: string): EngineContainer[] {
 }
 
 /** The spec: the example as run.ts adapts it, each site on its own host's engine and address. */
-function multiHostSpec(ctx: MultiHostContext, images: Partial<Record<ProgramName, string>>, hosts: readonly TestHost[]): any {
-  const spec = ctx.adaptSpec(EXAMPLE_FILE, images, `http://${BRIDGE_ADDRESS}:11434`);
+function multiHostSpec(ctx: MultiHostContext, images: Partial<Record<ProgramName, string>>, hosts: readonly TestHost[], llmPort: number): any {
+  const spec = ctx.adaptSpec(EXAMPLE_FILE, images, `http://${BRIDGE_ADDRESS}:${llmPort}`);
   SITES.forEach((id, i) => {
     const site = spec.sites.find((s: any) => s.id === id);
     assert(site, `${EXAMPLE_FILE} has no site ${id}`);
@@ -295,7 +294,7 @@ export async function runMultiHost(ctx: MultiHostContext): Promise<void> {
     });
     for (let n = 1; n <= ROUNDS; n += 1) {
       if (!made) { for (const c of CHECKS) await ctx.check(MULTI_HOST_ID, named(c, n), 'the hosts could not be created', async () => ''); continue; }
-      const spec = multiHostSpec(ctx, images, hosts);
+      const spec = multiHostSpec(ctx, images, hosts, (stub!.address() as { port: number }).port);
       const wiped = wipeEngines(hosts, spec.name);
       if (wiped.length > 0) progress(`multi-host deploy ${n}/${ROUNDS}: emptied the engines first (the last destroy left ${wiped.join(', ')})`);
       const ws = new Workspace(`${MULTI_HOST_ID}-${n}`, cliConfig);
