@@ -12,6 +12,7 @@ import { readFileSync } from 'fs';
 import type * as http from 'http';
 import { resolveFederation } from '../../model/resolve';
 import { FederationSpec } from '../../model/spec';
+import { clientIdentity, runVerify } from '../../verify';
 import { assert, sleep } from './deployed';
 import { probeFlow } from './flow';
 import { BRIDGE_ADDRESS, createHosts, hostDocker, hostsBlocker, hostsLeft, loadImages, removeHosts, TestHost } from './hosts';
@@ -194,6 +195,28 @@ const urlsIn = (x: unknown): string[] => (typeof x === 'string' ? (/^wss?:\/\//.
  * (read back out of its container) dials the upstream's FQDN, the container maps that FQDN to the upstream
  * host's address, and the container holds an established connection to that address and port.
  */
+/**
+ * `verify` from this machine with no endpoint given (issue 17, item 7): it must dial every server where the
+ * spec routes to it, the site's `docker.address` on another engine, and pass there.
+ */
+async function verifyByRouting(r: Round): Promise<string> {
+  const model = resolveFederation(r.spec);
+  const ids = r.ws.identities();
+  const ca = JSON.parse(readFileSync(r.ws.statePath(`${r.name}-pki`), 'utf8')).outputs.federation_ca_pem.value as string;
+  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
+  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
+  const run = await runVerify(model, { ca, clients, ...(canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {}) });
+  const problems: string[] = [];
+  for (const t of run.targets) {
+    const site = model.sites.find((x) => x.id === t.siteId)!;
+    if (t.route.via !== 'address' || t.host !== site.address) problems.push(`${t.id} dialled at ${t.host} (${t.route.via}), not at ${site.address}`);
+  }
+  assert(run.targets.length >= 4, `verify dialled ${run.targets.length} endpoints, expected location-a, location-b and Loom's two ports`);
+  problems.push(...run.results.filter((x) => x.status !== 'pass').map((x) => `${x.target} ${x.check}: ${x.status} (${x.detail})`));
+  assert(problems.length === 0, problems.join('; '));
+  return `${run.targets.map((t) => `${t.id} at ${t.host}:${t.port} (${t.route.reason})`).join(', ')}: ${run.results.length} checks passed`;
+}
+
 function linksOverAddresses(r: Round): string {
   const model = resolveFederation(r.spec);
   const problems: string[] = [];
@@ -269,7 +292,7 @@ function wipeEngines(hosts: readonly TestHost[], federation: string): string[] {
   return left;
 }
 
-const CHECKS = ['deploy', 'flow A→C within 60 s', 'containers on their engines', 'links over addresses', 'second plan empty', 'destroy leaves nothing'] as const;
+const CHECKS = ['deploy', 'flow A→C within 60 s', 'containers on their engines', 'links over addresses', 'verify by the spec\'s routing', 'second plan empty', 'destroy leaves nothing'] as const;
 const named = (check: string, n: number) => `${check} (deploy ${n}/${ROUNDS})`;
 
 /** Runs the multi-host check: creates the hosts, `ROUNDS` fresh deploys, removes the hosts. */
@@ -307,6 +330,7 @@ export async function runMultiHost(ctx: MultiHostContext): Promise<void> {
         await ctx.check(MULTI_HOST_ID, named('flow A→C within 60 s', n), no, () => flowWithinLimit(r));
         await ctx.check(MULTI_HOST_ID, named('containers on their engines', n), no, async () => containersPlaced(r));
         await ctx.check(MULTI_HOST_ID, named('links over addresses', n), no, async () => linksOverAddresses(r));
+        await ctx.check(MULTI_HOST_ID, named('verify by the spec\'s routing', n), no, () => verifyByRouting(r));
         await ctx.check(MULTI_HOST_ID, named('second plan empty', n), no, () => planIsEmpty(r));
       } finally {
         await ctx.check(MULTI_HOST_ID, named('destroy leaves nothing', n), undefined, () => destroyClean(r));
