@@ -44,10 +44,9 @@ const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const KEY_PATH_FIELDS = new Set(['key_file', 'keyFile', 'key']);
 
 /** Reads a docker_container resource back; undefined when it did not synthesize to a block. */
-export function readContainer(app: SynthesizedApp, element: TerraformResource): ContainerFacts | undefined {
-  const block = app.blockOf(element) as Record<string, any> | undefined;
+export function readContainer(app: SynthesizedApp, element: TerraformResource, stack: TerraformStack = TerraformStack.of(element)): ContainerFacts | undefined {
+  const block = app.blockOf(element, stack) as Record<string, any> | undefined;
   if (!block) return undefined;
-  const stack = TerraformStack.of(element);
   const name = typeof block.name === 'string' ? block.name : element.node.path;
   const labels = new Map<string, string>((Array.isArray(block.labels) ? block.labels : [])
     .filter((l: any) => typeof l?.label === 'string' && typeof l?.value === 'string')
