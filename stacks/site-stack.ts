@@ -6,10 +6,9 @@ import { Construct } from 'constructs';
 import { NatsServer } from '../constructs/nats-server';
 import { imagePlanName, nodePlanName, PLAN_NAMES, setPlanName } from '../constructs/plan-names';
 import { ILocationCertificate } from '../constructs/location-certificate';
-import { LoomGateway } from '../constructs/loom-gateway';
+import type { LoomGateway } from '../constructs/loom-gateway';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
-import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
 import { natsStoreKey } from '../render/nats-command';
 import { renderSemStreamsConfig, renderSemStreamsConfigFile } from '../render/semstreams-config';
 import { terraformLiterals } from '../constructs/terraform-literal';
@@ -98,7 +97,7 @@ export class SiteStack extends ResolvedOnceStack {
       new TerraformOutput(this, `${outId}_container`, { value: terraformLiterals(node.containerName) });
       new TerraformOutput(this, `${outId}_config_path`, { value: terraformLiterals(node.paths.configFile) });
       if (node.kind === 'loom') {
-        const { command, note } = renderLoomClientCommand(node);
+        const { command, note } = loomRenderers().renderLoomClientCommand(node);
         new TerraformOutput(this, `${outId}_loom_client_command`, { value: terraformLiterals(command), description: note });
       }
     }
@@ -112,6 +111,7 @@ function addLoomGateway(scope: Construct, node: NodeModel, deps: {
 }): LoomGateway | undefined {
   if (node.kind !== 'loom' || !node.gateway) return undefined;
   if (!deps.certificate) throw new Error(`Loom node ${node.id}: its gateway needs the node's certificate (public stack) and key (the site's keys stack)`);
+  const { LoomGateway } = require('../constructs/loom-gateway') as typeof import('../constructs/loom-gateway');
   return new LoomGateway(scope, `gateway-${node.id}`, {
     node, network: deps.network, image: deps.imageFor(node.gateway.image), certificate: deps.certificate, caCertPem: deps.caCertPem, labels: deps.labels,
     planName: nodePlanName(node.id),
@@ -119,5 +119,10 @@ function addLoomGateway(scope: Construct, node: NodeModel, deps: {
 }
 
 function renderConfigFile(node: NodeModel, fed: FederationModel): string {
-  return node.kind === 'semstreams' ? renderSemStreamsConfigFile(node, fed) : renderLoomConfigFile(node);
+  return node.kind === 'semstreams' ? renderSemStreamsConfigFile(node, fed) : loomRenderers().renderLoomConfigFile(node);
+}
+
+/** Loom's renderers and gateway are loaded only for a site with a Loom node. */
+function loomRenderers(): typeof import('../render/looms-yaml') {
+  return require('../render/looms-yaml') as typeof import('../render/looms-yaml');
 }
