@@ -10,7 +10,7 @@ import type { LoomGateway } from '../constructs/loom-gateway';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
 import { natsStoreKey } from '../render/nats-command';
-import { renderSemStreamsConfig, renderSemStreamsConfigFile } from '../render/semstreams-config';
+import { renderSemStreamsConfig, semStreamsConfigFileText } from '../render/semstreams-config';
 import { terraformLiterals } from '../constructs/terraform-literal';
 import { SiteMaterial } from './site-material';
 import { ResolvedOnceStack } from './resolved-once-stack';
@@ -42,18 +42,22 @@ export class SiteStack extends ResolvedOnceStack {
 
     const images = new Map<string, Image>();
     const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [n.image, ...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : [])])];
-    const imageFor = (name: string) => {
-      if (!images.has(name)) {
-        // Named after the image's repository, so adding a node never renames another node's image resource
-        // and a new tag updates the same address.
-        const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals<ImageConfig>({ name, keepLocally: true }));
-        setPlanName(image, imagePlanName(name, siteImages));
-        images.set(name, image);
-      }
-      return images.get(name)!;
-    };
+    // Every image the site runs, created here in the order the containers below first use them (NATS, then each
+    // node's gateway and node). Here, not in a helper: cdktf records a stack trace per token, and every frame
+    // above a resource's constructor is in each of its traces.
+    for (const name of [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : []), n.image])]) {
+      if (images.has(name)) continue;
+      // Named after the image's repository, so adding a node never renames another node's image resource
+      // and a new tag updates the same address.
+      const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals<ImageConfig>({ name, keepLocally: true }));
+      setPlanName(image, imagePlanName(name, siteImages));
+      images.set(name, image);
+    }
+    const imageFor = (name: string) => images.get(name)!;
 
-    const configFiles = new Map(site.nodes.map((node) => [node.id, renderConfigFile(node, fed)]));
+    // Each SemStreams config is rendered once: its file, and its version for the NATS store key.
+    const semStreamsConfigs = new Map(site.nodes.flatMap((n) => (n.kind === 'semstreams' ? [[n.id, renderSemStreamsConfig(n, fed)] as const] : [])));
+    const configFiles = new Map(site.nodes.map((node) => [node.id, node.kind === 'semstreams' ? semStreamsConfigFileText(semStreamsConfigs.get(node.id)!) : loomRenderers().renderLoomConfigFile(node)]));
     let nats: NatsServer | undefined;
     if (site.natsContainer) {
       const m = site.natsContainer;
@@ -65,7 +69,7 @@ export class SiteStack extends ResolvedOnceStack {
         storeVolumeName: m.storeVolume,
         // Keyed by the configs SemStreams boots from the store: a changed config gets a fresh store and wins.
         planName: PLAN_NAMES.nats,
-        storeKey: natsStoreKey(site.nodes.flatMap((n) => (n.kind === 'semstreams' ? [renderSemStreamsConfig(n, fed).version as string] : []))),
+        storeKey: natsStoreKey([...semStreamsConfigs.values()].map((c) => c.version as string)),
         labels,
       });
     }
@@ -116,10 +120,6 @@ function addLoomGateway(scope: Construct, node: NodeModel, deps: {
     node, network: deps.network, image: deps.imageFor(node.gateway.image), certificate: deps.certificate, caCertPem: deps.caCertPem, labels: deps.labels,
     planName: nodePlanName(node.id),
   });
-}
-
-function renderConfigFile(node: NodeModel, fed: FederationModel): string {
-  return node.kind === 'semstreams' ? renderSemStreamsConfigFile(node, fed) : loomRenderers().renderLoomConfigFile(node);
 }
 
 /** Loom's renderers and gateway are loaded only for a site with a Loom node. */
