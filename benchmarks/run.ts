@@ -60,7 +60,7 @@ function header(): void {
   const dirty = git(['status', '--porcelain']).split('\n').filter((l) => l.length > 0).length;
   out(`library: commit ${git(['rev-parse', '--short', 'HEAD']) || '?'}${dirty > 0 ? ` + ${dirty} uncommitted paths in the working tree (measured as they are)` : ''}, cdktf ${require('cdktf/package.json').version}`);
   out(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (a shared machine: other work running beside the benchmark shows up as noise)`);
-  out(`federations: one hub site (SemStreams node serving mTLS) + N leaf sites (one SemStreams node each, dialing the hub); stacks = N + 2 (pki, hub, leaves)`);
+  out(`federations: one hub site (SemStreams node serving mTLS) + N leaf sites (one SemStreams node each, dialing the hub); stacks = 2N + 4 (pki, pki-public, and a keys stack and a site stack for the hub and each leaf)`);
 }
 
 // --- 1. synth: library vs baseline --------------------------------------------------------------

@@ -7,6 +7,7 @@ import { STEP_CA_LAYOUT } from '../model/defaults';
 import { StepCaModel } from '../model/model';
 import { renderStepCaConfigFile } from '../render/step-ca-config';
 import { IIntermediateCa } from './intermediate-ca';
+import { markOnlineCa } from './online-ca';
 import { renderKeyUpload } from './private-key-file';
 import { named } from './plan-names';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE } from './service-container';
@@ -61,6 +62,7 @@ export class StepCa extends Construct implements IStepCa {
 
   constructor(scope: Construct, id: string, props: StepCaProps) {
     super(scope, id);
+    markOnlineCa(this);
     const m = props.model;
     this.directoryUrl = m.directoryUrl;
     this.rootCertPem = props.rootCertPem;

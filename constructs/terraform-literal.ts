@@ -15,15 +15,20 @@ import { Token } from 'cdktf';
 
 /** cdktf's string token marker (`${TfToken[TOKEN.n]}`), as cdktf itself matches it. */
 const STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
+/** The begin marker every cdktf string token starts with. */
+const STRING_TOKEN_BEGIN = '${TfToken[';
 
 /** Escapes Terraform template sequences in literal text (no tokens in it). */
 export function escapeTemplate(text: string): string {
+  // Most text has neither sequence: no copy, no regex.
+  if (!text.includes('${') && !text.includes('%{')) return text;
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** One string: literal parts escaped, cdktf tokens kept. */
 export function terraformLiteral(s: string): string {
-  if (!Token.isUnresolved(s)) return escapeTemplate(s);
+  // A string token always contains its begin marker: text without one is literal, as Token.isUnresolved would say.
+  if (!s.includes(STRING_TOKEN_BEGIN) || !Token.isUnresolved(s)) return escapeTemplate(s);
   let out = '';
   let last = 0;
   for (const m of s.matchAll(STRING_TOKEN)) {

@@ -3,7 +3,7 @@
  * where its content comes from and, for config files, the parsed config.
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
-import { StepCa } from '../constructs/step-ca';
+import { isOnlineCa } from '../constructs/online-ca';
 import { isLiteral, literalText } from './references';
 import { isPrivateKeySource, SynthesizedApp, TracedSource } from './synthesized-app';
 
@@ -44,10 +44,9 @@ const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const KEY_PATH_FIELDS = new Set(['key_file', 'keyFile', 'key']);
 
 /** Reads a docker_container resource back; undefined when it did not synthesize to a block. */
-export function readContainer(app: SynthesizedApp, element: TerraformResource): ContainerFacts | undefined {
-  const block = app.blockOf(element) as Record<string, any> | undefined;
+export function readContainer(app: SynthesizedApp, element: TerraformResource, stack: TerraformStack = TerraformStack.of(element)): ContainerFacts | undefined {
+  const block = app.blockOf(element, stack) as Record<string, any> | undefined;
   if (!block) return undefined;
-  const stack = TerraformStack.of(element);
   const name = typeof block.name === 'string' ? block.name : element.node.path;
   const labels = new Map<string, string>((Array.isArray(block.labels) ? block.labels : [])
     .filter((l: any) => typeof l?.label === 'string' && typeof l?.value === 'string')
@@ -72,7 +71,7 @@ export function readContainer(app: SynthesizedApp, element: TerraformResource): 
     node: labels.get('federation-pki.node') ?? name,
     names,
     uploads: raw.map(({ pemKey, ...u }) => ({ ...u, privateKey: pemKey || u.sources.some(isPrivateKeySource) || keyPaths.has(u.file) })),
-    onlineCa: element.node.scope instanceof StepCa,
+    onlineCa: isOnlineCa(element.node.scope),
   };
 }
 
@@ -119,12 +118,22 @@ function keyPathsIn(config: Record<string, unknown>): string[] {
   return paths;
 }
 
-/** Calls `f` on every key/value pair inside a parsed config, with the chain of keys above it. */
-export function forEachEntry(value: unknown, f: (key: string, value: unknown, parents: readonly string[]) => void, parents: readonly string[] = []): void {
+/**
+ * Calls `f` on every key/value pair inside a parsed config, with the chain of keys above it. The chain is one
+ * array, extended and shortened as the walk goes: `f` reads it during the call and keeps no reference to it.
+ */
+export function forEachEntry(value: unknown, f: (key: string, value: unknown, parents: readonly string[]) => void, parents: string[] = []): void {
   if (parents.length > 64 || typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) { value.forEach((v) => forEachEntry(v, f, parents)); return; }
-  for (const [k, v] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const v of value) forEachEntry(v, f, parents);
+    return;
+  }
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
     f(k, v, parents);
-    forEachEntry(v, f, [...parents, k]);
+    if (typeof v !== 'object' || v === null) continue;
+    parents.push(k);
+    forEachEntry(v, f, parents);
+    parents.pop();
   }
 }

@@ -42,15 +42,15 @@ export function checkUploads(app: SynthesizedApp, c: ContainerFacts, production:
 }
 
 /** RSA keys below 2048 bits, attributed to the container that receives the key when there is one. */
-export function checkRsaKey(app: SynthesizedApp, key: TerraformResource, owners: readonly ContainerFacts[]): PolicyFinding[] {
-  const block = app.blockOf(key) as Record<string, unknown> | undefined;
+export function checkRsaKey(app: SynthesizedApp, key: TerraformResource, owners: readonly ContainerFacts[], stack: TerraformStack = TerraformStack.of(key)): PolicyFinding[] {
+  const block = app.blockOf(key, stack) as Record<string, unknown> | undefined;
   if (!block || block.algorithm !== 'RSA') return [];
   const bits = typeof block.rsa_bits === 'number' ? block.rsa_bits : MIN_RSA_BITS;
   if (bits >= MIN_RSA_BITS) return [];
   const owner = owners[0];
   return [{
     rule: PolicyRule.RSA_KEY_SIZE,
-    site: owner?.site ?? TerraformStack.of(key).node.id,
+    site: owner?.site ?? stack.node.id,
     node: owner?.node ?? '-',
     path: key.node.path,
     message: `tls_private_key.${key.friendlyUniqueId} is RSA with ${bits} bits, fewer than ${MIN_RSA_BITS}`,
@@ -61,10 +61,9 @@ export function checkRsaKey(app: SynthesizedApp, key: TerraformResource, owners:
  * CA private keys referenced from anywhere but the CA's own stack, or from any stack that deploys containers.
  * The one exception: step-ca's container receives its own (non-root) intermediate's key, as an upload.
  */
-export function checkCaKeyReferences(app: SynthesizedApp, element: TerraformElement, container?: ContainerFacts): PolicyFinding[] {
-  const block = app.blockOf(element);
+export function checkCaKeyReferences(app: SynthesizedApp, element: TerraformElement, container?: ContainerFacts, stack: TerraformStack = TerraformStack.of(element)): PolicyFinding[] {
+  const block = app.blockOf(element, stack);
   if (block === undefined) return [];
-  const stack = TerraformStack.of(element);
   const siteStack = app.deploysContainers(stack);
   const uploads = container ? (block as { upload?: unknown }).upload : undefined;
   const rest = container ? { ...(block as Record<string, unknown>), upload: undefined } : block;

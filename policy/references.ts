@@ -44,8 +44,8 @@ export function referencesIn(body: string): TerraformReference[] {
 export function forEachString(value: unknown, f: (s: string) => void, depth = 0): void {
   if (depth > 64) return;
   if (typeof value === 'string') f(value);
-  else if (Array.isArray(value)) value.forEach((v) => forEachString(v, f, depth + 1));
-  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => forEachString(v, f, depth + 1));
+  else if (Array.isArray(value)) for (const v of value) forEachString(v, f, depth + 1);
+  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) forEachString(v, f, depth + 1);
 }
 
 /** Whether a string holds any interpolation or template directive (`%{`), i.e. is not a literal. */

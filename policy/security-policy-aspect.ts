@@ -82,9 +82,9 @@ export class SecurityPolicyAspect implements IAspect {
    * synthesis (after cdktf has prepared every stack), as `visit` does.
    */
   public evaluate(root: IConstruct): PolicyFinding[] {
-    const stacks = root.node.findAll().filter(TerraformStack.isStack);
-    // Each stack's constructs are listed once and reused: findAll walks the whole subtree.
-    const constructsOf = new Map(stacks.map((s) => [s, s.node.findAll()]));
+    // One walk lists every stack's constructs (findAll per stack walked the tree once more for each).
+    const { constructsOf, stackOf } = walkStacks(root);
+    const stacks = [...constructsOf.keys()];
     const checked = stacks.filter((s) => constructsOf.get(s)!.some((c) => Aspects.of(c).all.includes(this)));
     const app = new SynthesizedApp(stacks);
 
@@ -93,7 +93,7 @@ export class SecurityPolicyAspect implements IAspect {
     for (const stack of checked) {
       for (const c of constructsOf.get(stack)!) {
         if (c instanceof TerraformResource && c.terraformResourceType === 'docker_container') {
-          const facts = readContainer(app, c);
+          const facts = readContainer(app, c, stackOf.get(c));
           if (facts) {
             containers.set(c, facts);
             const inStack = containersByStack.get(stack);
@@ -122,11 +122,37 @@ export class SecurityPolicyAspect implements IAspect {
           findings.push(...checkUploads(app, container, this.production));
         }
         if (element instanceof TerraformResource && element.terraformResourceType === 'tls_private_key') {
-          findings.push(...checkRsaKey(app, element, keyHolders.get(sourceId({ stack, address: `tls_private_key.${element.friendlyUniqueId}`, attribute: '' })) ?? []));
+          findings.push(...checkRsaKey(app, element, keyHolders.get(sourceId({ stack, address: `tls_private_key.${element.friendlyUniqueId}`, attribute: '' })) ?? [], stackOf.get(element)));
         }
-        findings.push(...checkCaKeyReferences(app, element, container));
+        findings.push(...checkCaKeyReferences(app, element, container, stackOf.get(element)));
       }
     }
     return findings;
   }
+}
+
+/**
+ * Every stack under `root` with the constructs under it, the stack first, in `findAll` order (pre-order), and
+ * each construct's own stack (`TerraformStack.of`), from one walk of the tree. A stack inside another's subtree
+ * is listed in both, as `findAll` would.
+ */
+function walkStacks(root: IConstruct): { constructsOf: Map<TerraformStack, IConstruct[]>; stackOf: Map<IConstruct, TerraformStack> } {
+  const constructsOf = new Map<TerraformStack, IConstruct[]>();
+  const stackOf = new Map<IConstruct, TerraformStack>();
+  const open: IConstruct[][] = [];
+  const visit = (c: IConstruct, own: TerraformStack | undefined) => {
+    const isStack = TerraformStack.isStack(c);
+    if (isStack) {
+      const list: IConstruct[] = [];
+      constructsOf.set(c, list);
+      open.push(list);
+      own = c;
+    }
+    if (own !== undefined) stackOf.set(c, own);
+    for (const list of open) list.push(c);
+    for (const child of c.node.children) visit(child, own);
+    if (isStack) open.pop();
+  };
+  visit(root, undefined);
+  return { constructsOf, stackOf };
 }

@@ -51,6 +51,11 @@ export function isPrivateKeySource(s: TracedSource): boolean {
 type Json = Record<string, any>;
 const REMOTE_STATE_PREFIX = 'cross-stack-reference-input-';
 const MAX_TRACE_DEPTH = 8;
+const LOCAL_REFERENCE = /(?<![\w.-])local\.([A-Za-z_][\w-]*)/g;
+
+function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
+}
 
 export class SynthesizedApp {
   private readonly json = new Map<TerraformStack, Json>();
@@ -58,6 +63,12 @@ export class SynthesizedApp {
   private readonly certificates = new Map<string, CertificateFacts>();
   /** Stacks by construct path: remote-state data sources name their stack, and a lookup per reference must not scan every stack. */
   private readonly byPath = new Map<string, TerraformStack>();
+  /**
+   * What each stack's locals and outputs trace to, computed once: every site stack reads the same few outputs of
+   * the public and keys stacks, and tracing them again per reference made the policy a tenth of a large synth.
+   */
+  private readonly tracedLocals = new Map<TerraformStack, Map<string, readonly TracedSource[]>>();
+  private readonly tracedOutputs = new Map<TerraformStack, Map<string, readonly TracedSource[]>>();
 
   /** Reads every stack back as Terraform JSON (all stacks, so references into unchecked stacks resolve too). */
   constructor(public readonly stacks: readonly TerraformStack[]) {
@@ -75,40 +86,82 @@ export class SynthesizedApp {
 
   /** Whether the stack deploys containers: a site stack (or step-ca's). */
   public deploysContainers(stack: TerraformStack): boolean {
-    return Object.keys(this.stackJson(stack).resource?.docker_container ?? {}).length > 0;
+    const resource = this.stackJson(stack).resource;
+    return resource !== undefined && resource.docker_container !== undefined && Object.keys(resource.docker_container).length > 0;
   }
 
-  /** The resolved block an element synthesizes to (resource, data source, output, local, provider). */
-  public blockOf(element: TerraformElement): unknown {
-    const j = this.stackJson(TerraformStack.of(element));
+  /**
+   * The resolved block an element synthesizes to (resource, data source, output, local, provider). `stack` is the
+   * element's stack, when the caller knows it (finding it walks the construct tree).
+   */
+  public blockOf(element: TerraformElement, stack: TerraformStack = TerraformStack.of(element)): unknown {
+    const j = this.stackJson(stack);
     const id = element.friendlyUniqueId;
-    if (element instanceof TerraformResource) return j.resource?.[element.terraformResourceType]?.[id];
-    if (element instanceof TerraformDataSource) return j.data?.[element.terraformResourceType]?.[id];
-    if (element instanceof TerraformOutput) return j.output?.[id];
-    if (element instanceof TerraformLocal) return j.locals?.[id];
-    if (element instanceof TerraformProvider) return j.provider?.[element.terraformResourceType];
+    const inSection = (section: Json | undefined, type: string) => (section === undefined || section[type] === undefined ? undefined : section[type][id]);
+    if (element instanceof TerraformResource) return inSection(j.resource, element.terraformResourceType);
+    if (element instanceof TerraformDataSource) return inSection(j.data, element.terraformResourceType);
+    if (element instanceof TerraformOutput) return j.output === undefined ? undefined : j.output[id];
+    if (element instanceof TerraformLocal) return j.locals === undefined ? undefined : j.locals[id];
+    if (element instanceof TerraformProvider) return j.provider === undefined ? undefined : j.provider[element.terraformResourceType];
     return undefined;
   }
 
-  /** Every reference inside `value` (a block of `stack`), traced through remote state to its definition. */
-  public trace(stack: TerraformStack, value: unknown, depth = 0): TracedSource[] {
+  /** Every reference inside `value` (a block of `stack`), traced through locals and remote state to its definition. */
+  public trace(stack: TerraformStack, value: unknown): TracedSource[] {
     const out: TracedSource[] = [];
+    this.traceInto(out, stack, value, 0);
+    return out;
+  }
+
+  private traceInto(out: TracedSource[], stack: TerraformStack, value: unknown, depth: number): void {
     forEachString(value, (s) => {
+      if (!s.includes('${')) return;
       for (const body of interpolations(s)) {
         // A local value (the public stack relays certificates so) is traced into its definition.
-        for (const m of body.matchAll(/(?<![\w.-])local\.([A-Za-z_][\w-]*)/g)) {
-          const defined = this.stackJson(stack).locals?.[m[1]];
-          if (defined !== undefined && depth < MAX_TRACE_DEPTH) out.push(...this.trace(stack, defined, depth + 1));
+        if (body.includes('local.')) {
+          for (const m of body.matchAll(LOCAL_REFERENCE)) {
+            if (depth < MAX_TRACE_DEPTH) pushAll(out, this.tracedLocal(stack, m[1], depth + 1));
+          }
         }
         for (const ref of referencesIn(body)) {
           if (ref.kind === 'local') { out.push({ stack, address: ref.address, attribute: ref.attribute }); continue; }
           const origin = this.remoteOrigin(stack, ref.dataSource, ref.output);
           if (!origin) out.push({ stack, address: `data.terraform_remote_state.${ref.dataSource}`, attribute: `outputs.${ref.output}` });
-          else if (depth < MAX_TRACE_DEPTH) out.push(...this.trace(origin, this.stackJson(origin).output[ref.output].value, depth + 1));
+          else if (depth < MAX_TRACE_DEPTH) pushAll(out, this.tracedOutput(origin, ref.output, depth + 1));
         }
       }
     });
-    return out;
+  }
+
+  /**
+   * What local `name` of `stack` traces to. Memoized at depth 1 (one hop from the block being traced), where
+   * every trace reaches it with the same depth budget left; deeper hops are computed inside those results
+   * (once each), so results stay exactly what an unmemoized trace gives, cycles and the depth bound included.
+   */
+  private tracedLocal(stack: TerraformStack, name: string, depth: number): readonly TracedSource[] {
+    const locals = this.stackJson(stack).locals;
+    if (locals === undefined || locals[name] === undefined) return [];
+    return this.memoized(this.tracedLocals, stack, name, depth, () => locals[name]);
+  }
+
+  /** What output `name` of `origin` traces to (it exists: `remoteOrigin` checked), memoized as `tracedLocal`. */
+  private tracedOutput(origin: TerraformStack, name: string, depth: number): readonly TracedSource[] {
+    return this.memoized(this.tracedOutputs, origin, name, depth, () => this.stackJson(origin).output[name].value);
+  }
+
+  private memoized(cache: Map<TerraformStack, Map<string, readonly TracedSource[]>>, stack: TerraformStack, name: string, depth: number, value: () => unknown): readonly TracedSource[] {
+    const traced: TracedSource[] = [];
+    if (depth !== 1) {
+      this.traceInto(traced, stack, value(), depth);
+      return traced;
+    }
+    let byName = cache.get(stack);
+    if (byName === undefined) cache.set(stack, byName = new Map());
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    this.traceInto(traced, stack, value(), depth);
+    byName.set(name, traced);
+    return traced;
   }
 
   /** Facts about a private key source, when the tls graph says what it is for. */
@@ -123,7 +176,10 @@ export class SynthesizedApp {
 
   /** The stack a remote-state output comes from: the one cdktf named the data source after, else the only stack with that output. */
   private remoteOrigin(stack: TerraformStack, dataSource: string, output: string): TerraformStack | undefined {
-    const has = (s: TerraformStack) => s !== stack && this.stackJson(s).output?.[output] !== undefined;
+    const has = (s: TerraformStack) => {
+      const outputs = this.stackJson(s).output;
+      return s !== stack && outputs !== undefined && outputs[output] !== undefined;
+    };
     if (dataSource.startsWith(REMOTE_STATE_PREFIX)) {
       const named = this.byPath.get(dataSource.slice(REMOTE_STATE_PREFIX.length));
       if (named && has(named)) return named;

@@ -74,7 +74,12 @@ export function renderConfigVersion(stored: Record<string, unknown>): string {
 
 /** The config as the file's bytes: two-space JSON with a final newline. */
 export function renderSemStreamsConfigFile(node: SemStreamsNodeModel, federation: FederationModel): string {
-  return `${JSON.stringify(renderSemStreamsConfig(node, federation), null, 2)}\n`;
+  return semStreamsConfigFileText(renderSemStreamsConfig(node, federation));
+}
+
+/** A rendered config (`renderSemStreamsConfig`) as the file's bytes. */
+export function semStreamsConfigFileText(config: Record<string, unknown>): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 function renderWebSocketOutput(node: SemStreamsNodeModel): Record<string, unknown> {

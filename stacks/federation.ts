@@ -13,7 +13,7 @@ import { PkiStack } from './pki-stack';
 import { PublicStack } from './public-stack';
 import { SiteMaterial } from './site-material';
 import { SiteStack } from './site-stack';
-import { StepCaStack } from './step-ca-stack';
+import type { StepCaStack } from './step-ca-stack';
 
 export interface FederationProps {
   /** The federation spec. Validated first: any problem fails synth before a stack exists. */
@@ -112,6 +112,8 @@ export class Federation extends Construct {
       } } : {}),
     };
     if (stepCa) {
+      // Loaded only for a federation that runs step-ca (tier acme): no other synth pays for loading its modules.
+      const { StepCaStack } = require('./step-ca-stack') as typeof import('./step-ca-stack');
       this.stepCa = new StepCaStack(scope, stepCa.stackName, { federation: fed, stepCa, pki: material, ...(props.stepCaHealthcheck ? { healthcheck: props.stepCaHealthcheck } : {}) });
       backend(this.stepCa, stepCa.stackName);
     }

@@ -1,10 +1,9 @@
-import { LocalProvider } from '@cdktf/provider-local/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederationCa } from '../constructs/federation-ca';
-import { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
-import { IntermediateCa } from '../constructs/intermediate-ca';
+import type { ImportedIntermediateCa, ImportedRootCa } from '../constructs/imported-ca';
+import type { IntermediateCa } from '../constructs/intermediate-ca';
 import { ICertificateRequest } from '../constructs/certificate-request';
 import { ILocationCertificate, LocationCertificate } from '../constructs/location-certificate';
 import { nodePlanName, PLAN_NAMES } from '../constructs/plan-names';
@@ -55,7 +54,8 @@ export class PkiStack extends ResolvedOnceStack {
     new TlsProvider(this, 'tls');
     // With ca.import the root is a checked certificate only, and an imported intermediate (if any) signs.
     const imported = fed.ca.imported;
-    this.ca = imported ? new ImportedRootCa(imported) : new FederationCa(this, 'federation-ca', {
+    // Imported PKI, the hashicorp/local provider and step-ca's intermediate are loaded only when the spec has them.
+    this.ca = imported ? new (importedCa().ImportedRootCa)(imported) : new FederationCa(this, 'federation-ca', {
       planName: PLAN_NAMES.root,
       commonName: fed.ca.commonName,
       organization: fed.ca.organization,
@@ -64,8 +64,9 @@ export class PkiStack extends ResolvedOnceStack {
     });
     let intermediate: ImportedIntermediateCa | undefined;
     if (imported?.intermediate) {
+      const { LocalProvider } = require('@cdktf/provider-local/lib/provider') as typeof import('@cdktf/provider-local/lib/provider');
       new LocalProvider(this, 'local');
-      intermediate = new ImportedIntermediateCa(this, 'imported-intermediate', { intermediate: imported.intermediate, planName: PLAN_NAMES.importedIntermediate });
+      intermediate = new (importedCa().ImportedIntermediateCa)(this, 'imported-intermediate', { intermediate: imported.intermediate, planName: PLAN_NAMES.importedIntermediate });
       new TerraformOutput(this, 'imported_intermediate_not_after', { value: intermediate.validityEndTime });
     }
     const signer: ISigningCa | undefined = this.ca instanceof FederationCa ? this.ca : intermediate;
@@ -84,6 +85,7 @@ export class PkiStack extends ResolvedOnceStack {
 
     // With an imported root, step-ca signs with an imported intermediate (the step-ca stack reads it from the model).
     if (fed.stepCa && this.ca instanceof FederationCa) {
+      const { IntermediateCa } = require('../constructs/intermediate-ca') as typeof import('../constructs/intermediate-ca');
       this.stepCaIntermediate = new IntermediateCa(this, 'step-ca-intermediate', {
         planName: PLAN_NAMES.stepCaIntermediate,
         root: this.ca,
@@ -171,4 +173,8 @@ export class PkiStack extends ResolvedOnceStack {
       });
     }
   }
+}
+
+function importedCa(): typeof import('../constructs/imported-ca') {
+  return require('../constructs/imported-ca') as typeof import('../constructs/imported-ca');
 }

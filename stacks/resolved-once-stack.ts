@@ -1,5 +1,5 @@
 import { Aspects, ISynthesisSession, TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
 
 /**
@@ -44,14 +44,16 @@ export class ResolvedOnceStack extends TerraformStack {
   }
 
   public toTerraform(): any {
-    if (!this.synthesizing || !onlyPolicyAspects(this)) return super.toTerraform();
-    this.resolved ??= super.toTerraform();
+    if (!this.synthesizing) return super.toTerraform();
+    // The aspects are checked when a kept resolution would be reused (the write), not when it is made (the
+    // policy's read): a resolution made while another aspect is present is never reused.
+    if (this.resolved === undefined || !onlyPolicyAspects(this)) this.resolved = super.toTerraform();
     return this.resolved;
   }
 }
 
 /** Whether every aspect on the stack, its ancestors and its constructs is a (read-only) security policy. */
 function onlyPolicyAspects(stack: TerraformStack): boolean {
-  return [...stack.node.scopes, ...stack.node.findAll()]
-    .every((c) => Aspects.of(c).all.every((a) => a instanceof SecurityPolicyAspect));
+  const onlyPolicy = (c: IConstruct) => Aspects.of(c).all.every((a) => a instanceof SecurityPolicyAspect);
+  return stack.node.scopes.every(onlyPolicy) && stack.node.findAll().every(onlyPolicy);
 }

@@ -6,12 +6,11 @@ import { Construct } from 'constructs';
 import { NatsServer } from '../constructs/nats-server';
 import { imagePlanName, nodePlanName, PLAN_NAMES, setPlanName } from '../constructs/plan-names';
 import { ILocationCertificate } from '../constructs/location-certificate';
-import { LoomGateway } from '../constructs/loom-gateway';
+import type { LoomGateway } from '../constructs/loom-gateway';
 import { ServiceContainer } from '../constructs/service-container';
 import { FederationModel, NodeModel, SiteModel } from '../model/model';
-import { renderLoomClientCommand, renderLoomConfigFile } from '../render/looms-yaml';
 import { natsStoreKey } from '../render/nats-command';
-import { renderSemStreamsConfig, renderSemStreamsConfigFile } from '../render/semstreams-config';
+import { renderSemStreamsConfig, semStreamsConfigFileText } from '../render/semstreams-config';
 import { terraformLiterals } from '../constructs/terraform-literal';
 import { SiteMaterial } from './site-material';
 import { ResolvedOnceStack } from './resolved-once-stack';
@@ -43,18 +42,22 @@ export class SiteStack extends ResolvedOnceStack {
 
     const images = new Map<string, Image>();
     const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [n.image, ...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : [])])];
-    const imageFor = (name: string) => {
-      if (!images.has(name)) {
-        // Named after the image's repository, so adding a node never renames another node's image resource
-        // and a new tag updates the same address.
-        const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals<ImageConfig>({ name, keepLocally: true }));
-        setPlanName(image, imagePlanName(name, siteImages));
-        images.set(name, image);
-      }
-      return images.get(name)!;
-    };
+    // Every image the site runs, created here in the order the containers below first use them (NATS, then each
+    // node's gateway and node). Here, not in a helper: cdktf records a stack trace per token, and every frame
+    // above a resource's constructor is in each of its traces.
+    for (const name of [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : []), n.image])]) {
+      if (images.has(name)) continue;
+      // Named after the image's repository, so adding a node never renames another node's image resource
+      // and a new tag updates the same address.
+      const image = new Image(this, `image-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, terraformLiterals<ImageConfig>({ name, keepLocally: true }));
+      setPlanName(image, imagePlanName(name, siteImages));
+      images.set(name, image);
+    }
+    const imageFor = (name: string) => images.get(name)!;
 
-    const configFiles = new Map(site.nodes.map((node) => [node.id, renderConfigFile(node, fed)]));
+    // Each SemStreams config is rendered once: its file, and its version for the NATS store key.
+    const semStreamsConfigs = new Map(site.nodes.flatMap((n) => (n.kind === 'semstreams' ? [[n.id, renderSemStreamsConfig(n, fed)] as const] : [])));
+    const configFiles = new Map(site.nodes.map((node) => [node.id, node.kind === 'semstreams' ? semStreamsConfigFileText(semStreamsConfigs.get(node.id)!) : loomRenderers().renderLoomConfigFile(node)]));
     let nats: NatsServer | undefined;
     if (site.natsContainer) {
       const m = site.natsContainer;
@@ -66,7 +69,7 @@ export class SiteStack extends ResolvedOnceStack {
         storeVolumeName: m.storeVolume,
         // Keyed by the configs SemStreams boots from the store: a changed config gets a fresh store and wins.
         planName: PLAN_NAMES.nats,
-        storeKey: natsStoreKey(site.nodes.flatMap((n) => (n.kind === 'semstreams' ? [renderSemStreamsConfig(n, fed).version as string] : []))),
+        storeKey: natsStoreKey([...semStreamsConfigs.values()].map((c) => c.version as string)),
         labels,
       });
     }
@@ -98,7 +101,7 @@ export class SiteStack extends ResolvedOnceStack {
       new TerraformOutput(this, `${outId}_container`, { value: terraformLiterals(node.containerName) });
       new TerraformOutput(this, `${outId}_config_path`, { value: terraformLiterals(node.paths.configFile) });
       if (node.kind === 'loom') {
-        const { command, note } = renderLoomClientCommand(node);
+        const { command, note } = loomRenderers().renderLoomClientCommand(node);
         new TerraformOutput(this, `${outId}_loom_client_command`, { value: terraformLiterals(command), description: note });
       }
     }
@@ -112,12 +115,14 @@ function addLoomGateway(scope: Construct, node: NodeModel, deps: {
 }): LoomGateway | undefined {
   if (node.kind !== 'loom' || !node.gateway) return undefined;
   if (!deps.certificate) throw new Error(`Loom node ${node.id}: its gateway needs the node's certificate (public stack) and key (the site's keys stack)`);
+  const { LoomGateway } = require('../constructs/loom-gateway') as typeof import('../constructs/loom-gateway');
   return new LoomGateway(scope, `gateway-${node.id}`, {
     node, network: deps.network, image: deps.imageFor(node.gateway.image), certificate: deps.certificate, caCertPem: deps.caCertPem, labels: deps.labels,
     planName: nodePlanName(node.id),
   });
 }
 
-function renderConfigFile(node: NodeModel, fed: FederationModel): string {
-  return node.kind === 'semstreams' ? renderSemStreamsConfigFile(node, fed) : renderLoomConfigFile(node);
+/** Loom's renderers and gateway are loaded only for a site with a Loom node. */
+function loomRenderers(): typeof import('../render/looms-yaml') {
+  return require('../render/looms-yaml') as typeof import('../render/looms-yaml');
 }
