@@ -53,7 +53,6 @@ async function check(example: string, name: string, blocked: string | undefined,
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------------------
 // The LLM stand-in: Loom checks its LLM before it listens; an Ollama-shaped answer to GET /api/tags suffices.
 
