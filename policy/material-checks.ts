@@ -62,6 +62,8 @@ export function checkRsaKey(app: SynthesizedApp, key: TerraformResource, owners:
  * The one exception: step-ca's container receives its own (non-root) intermediate's key, as an upload.
  */
 export function checkCaKeyReferences(app: SynthesizedApp, element: TerraformElement, container?: ContainerFacts, stack: TerraformStack = TerraformStack.of(element)): PolicyFinding[] {
+  // Most stacks mention no CA key at all: nothing to trace.
+  if (!app.mayReferenceCaKey(stack)) return [];
   const block = app.blockOf(element, stack);
   if (block === undefined) return [];
   const siteStack = app.deploysContainers(stack);

@@ -29,8 +29,9 @@ export interface SecurityPolicyProps {
 }
 
 /**
- * The security policy, in the spirit of cdk-nag: add it to every stack (`Aspects.of(stack).add(policy)`;
- * `Federation` does so for its own stacks) and each synth checks what the stacks synthesize — container
+ * The security policy, in the spirit of cdk-nag: add it to every stack (`Aspects.of(stack).add(policy)`, or to
+ * any construct in it: `Federation` puts it on one childless construct per stack, so cdktf visits it once there
+ * rather than on every construct) and each synth checks what the stacks synthesize — container
  * uploads, rendered configs, the hashicorp/tls resources and every cross-stack reference — failing with
  * every violation listed (site, node, rule id, message) before any stack is written.
  *

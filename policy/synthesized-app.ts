@@ -69,6 +69,11 @@ export class SynthesizedApp {
    */
   private readonly tracedLocals = new Map<TerraformStack, Map<string, readonly TracedSource[]>>();
   private readonly tracedOutputs = new Map<TerraformStack, Map<string, readonly TracedSource[]>>();
+  /** Addresses of the CA keys (`tls_private_key.federation-ca`), in whichever stack. */
+  private readonly caKeyAddresses = new Set<string>();
+  /** See `caKeyMentions()`; computed on first use. */
+  private caKeyMentionsCache?: readonly string[];
+  private readonly mentionsCaKey = new Map<TerraformStack, boolean>();
 
   /** Reads every stack back as Terraform JSON (all stacks, so references into unchecked stacks resolve too). */
   constructor(public readonly stacks: readonly TerraformStack[]) {
@@ -164,6 +169,51 @@ export class SynthesizedApp {
     return traced;
   }
 
+  /**
+   * Whether any block of `stack` may reference a CA private key. False only when the stack's JSON mentions
+   * none of `caKeyMentions()`: then no trace of any of its blocks reaches a CA key, and tracing every string
+   * of every block (most of the policy's work in a site stack) can be skipped with the same findings.
+   */
+  public mayReferenceCaKey(stack: TerraformStack): boolean {
+    let may = this.mentionsCaKey.get(stack);
+    if (may === undefined) {
+      const mentions = this.caKeyMentions();
+      const text = mentions.length === 0 ? '' : JSON.stringify(this.stackJson(stack));
+      may = mentions.some((m) => text.includes(m));
+      this.mentionsCaKey.set(stack, may);
+    }
+    return may;
+  }
+
+  /**
+   * Text that every reference leading to a CA key contains: the key's address, `local.<name>` of a local and
+   * `outputs.<name>` of an output whose value mentions any of these, to a fixed point over every stack. A trace
+   * reaches a key only through such text (the address itself, or the `local.` / `.outputs.` reference it
+   * follows), so this is a superset of what tracing finds, whatever the depth bound; names are matched across
+   * stacks, which can only add mentions.
+   */
+  private caKeyMentions(): readonly string[] {
+    if (this.caKeyMentionsCache !== undefined) return this.caKeyMentionsCache;
+    const mentions = [...this.caKeyAddresses];
+    let pending: { mention: string; text: string }[] = [];
+    if (mentions.length > 0) {
+      for (const stack of this.stacks) {
+        const j = this.stackJson(stack);
+        for (const [name, value] of Object.entries<unknown>(j.locals ?? {})) pending.push({ mention: `local.${name}`, text: JSON.stringify(value) ?? '' });
+        for (const [name, output] of Object.entries<Json>(j.output ?? {})) pending.push({ mention: `outputs.${name}`, text: JSON.stringify(output?.value) ?? '' });
+      }
+    }
+    for (let grew = true; grew;) {
+      grew = false;
+      const rest: typeof pending = [];
+      for (const p of pending) {
+        if (mentions.some((m) => p.text.includes(m))) { mentions.push(p.mention); grew = true; } else rest.push(p);
+      }
+      pending = rest;
+    }
+    return this.caKeyMentionsCache = mentions;
+  }
+
   /** Facts about a private key source, when the tls graph says what it is for. */
   public keyFacts(s: TracedSource): KeyFacts | undefined {
     return this.keys.get(sourceId(s));
@@ -202,6 +252,7 @@ export class SynthesizedApp {
     }
     const mark = (sources: TracedSource[], facts: KeyFacts) => {
       for (const s of sources.filter(isPrivateKeySource)) {
+        if (facts.ca) this.caKeyAddresses.add(s.address);
         const before = this.keys.get(sourceId(s));
         // A key that is a CA's anywhere stays a CA's; the root mark is never lost.
         if (before?.ca && !facts.ca) continue;

@@ -36,6 +36,9 @@ export interface FederationProps {
   readonly projectRoot?: string;
 }
 
+/** Id of the construct in each of the Federation's stacks that carries the security policy (it synthesizes nothing). */
+const POLICY_ANCHOR_ID = 'security-policy';
+
 /**
  * A whole federation: `<name>-pki`, `<name>-step-ca` in tier acme, and one `<name>-<site>` stack per
  * site. Stacks compose: deploy the pki stack (and step-ca) and any subset of site stacks.
@@ -130,6 +133,11 @@ export class Federation extends Construct {
     // Checks what the stacks synthesize, at every synth: a construct bug fails synth too (docs/SECURITY.md).
     this.policy = SecurityPolicyAspect.forFederation(this.model);
     this.keys = keyStacks;
-    for (const stack of [...keyStacks, this.pki, pub, ...(this.stepCa ? [this.stepCa] : []), ...sites.values()]) Aspects.of(stack).add(this.policy);
+    // On one childless construct per stack, not on the stack: cdktf invokes an aspect on every construct it
+    // reaches (computing each one's path), and the policy needs only one visit per stack to check them all;
+    // a stack counts as checked when any construct in it carries the policy.
+    for (const stack of [...keyStacks, this.pki, pub, ...(this.stepCa ? [this.stepCa] : []), ...sites.values()]) {
+      Aspects.of(new Construct(stack, POLICY_ANCHOR_ID)).add(this.policy);
+    }
   }
 }

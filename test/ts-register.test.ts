@@ -1,10 +1,10 @@
 /**
  * scripts/ts-register.js, which runs main.ts for `cdktf synth` (and the cli and bench scripts): TypeScript runs,
  * stack traces point at the .ts lines, a file's output is reused from the cache, and a changed file is
- * transpiled again.
+ * transpiled again; V8's code cache of each file is written once, reused, and rewritten when V8 rejects it.
  */
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -63,4 +63,22 @@ test('a changed file is transpiled again', () => {
   writeFileSync(join(dir, 'src', 'lib.ts'), LIB(7));
   expect(JSON.parse(run().stdout).value).toBe(7);
   expect(readdirSync(cache).filter((f) => f.endsWith('.js'))).toHaveLength(3);
+});
+
+test('each file\'s compiled code is cached: V8 accepts the cache on the next run, and a damaged one is ignored and rewritten', () => {
+  const codeCaches = () => readdirSync(cache).filter((f) => f.endsWith('.v8')).map((f) => join(cache, f));
+  // The run before wrote main.ts's and the new lib.ts's caches (every file written is renamed into place, a new inode).
+  const written = new Map(codeCaches().map((f) => [f, statSync(f).ino]));
+  expect(written.size).toBeGreaterThanOrEqual(2);
+  expect(JSON.parse(run().stdout)).toEqual({ value: 7, at: 'lib.ts:4:9)' });
+  // Accepted: nothing was rewritten (a rejected cache is written again when the run ends).
+  expect(new Map(codeCaches().map((f) => [f, statSync(f).ino]))).toEqual(written);
+
+  for (const f of written.keys()) writeFileSync(f, 'not a code cache');
+  const r = run();
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ value: 7, at: 'lib.ts:4:9)' });
+  const rewritten = [...written.keys()].filter((f) => readFileSync(f, 'utf8') !== 'not a code cache');
+  expect(rewritten.length).toBeGreaterThanOrEqual(2);
+  expect(readdirSync(cache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 });
