@@ -4,7 +4,8 @@
 #   --step-ca    .toolchain/bin/step-ca
 #   --pebble     pebble, Let's Encrypt's ACME test server (Debian package), for the ACME client tests
 #   --haproxy    HAProxy (Debian package, /usr/sbin/haproxy), for the Loom mTLS gateway tests
-#   --all        all four. Flags combine.
+#   --nats       .toolchain/bin/nats-server (the default image's 2.10 line), for the real-peer tier's NATS client test
+#   --all        all five. Flags combine.
 # The Terraform providers, SemStreams and Loom are not served by the registries these machines reach:
 # nothing here builds them. The real-peer tier (npm run test:real) takes them from the environment.
 # Idempotent: every step checks for its result first, so a second run takes seconds.
@@ -15,23 +16,25 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TC="$ROOT/.toolchain"
 IMAGE="federation-pki/busybox:local"
 STEP_CA_VERSION="v0.30.2"
+NATS_VERSION="v2.10.27"
 
 log() { echo "[toolchain] $*"; }
 die() { echo "[toolchain] ERROR: $*" >&2; exit 1; }
 
-want_docker=0 want_step_ca=0 want_pebble=0 want_haproxy=0
+want_docker=0 want_step_ca=0 want_pebble=0 want_haproxy=0 want_nats=0
 for arg in "$@"; do
   case "$arg" in
     --docker) want_docker=1 ;;
     --step-ca) want_step_ca=1 ;;
     --pebble) want_pebble=1 ;;
     --haproxy) want_haproxy=1 ;;
-    --all) want_docker=1 want_step_ca=1 want_pebble=1 want_haproxy=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) die "unknown argument: $arg (expected --docker, --step-ca, --pebble, --haproxy, --all)" ;;
+    --nats) want_nats=1 ;;
+    --all) want_docker=1 want_step_ca=1 want_pebble=1 want_haproxy=1 want_nats=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) die "unknown argument: $arg (expected --docker, --step-ca, --pebble, --haproxy, --nats, --all)" ;;
   esac
 done
-(( $# )) || die "name what to install: --docker, --step-ca, --pebble or --all"
+(( $# )) || die "name what to install: --docker, --step-ca, --pebble, --haproxy, --nats or --all"
 
 # Terraform itself is provided by the machine image; nothing here can download it.
 command -v terraform >/dev/null 2>&1 || die "terraform not found on PATH (expected /usr/local/bin/terraform, 1.11.x); it cannot be downloaded here"
@@ -40,7 +43,7 @@ command -v terraform >/dev/null 2>&1 || die "terraform not found on PATH (expect
 tf_version="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 terraform version 2>/dev/null)" || die "'terraform version' failed"
 tf_version="${tf_version%%$'\n'*}"
 log "using $tf_version ($(command -v terraform))"
-if (( want_step_ca )); then command -v go >/dev/null 2>&1 || die "go not found on PATH"; fi
+if (( want_step_ca || want_nats )); then command -v go >/dev/null 2>&1 || die "go not found on PATH"; fi
 
 mkdir -p "$TC"
 # One scratch dir per run (runs may overlap), removed on exit.
@@ -129,6 +132,21 @@ if (( want_haproxy )); then
   hv="$(/usr/sbin/haproxy -v 2>/dev/null)" || hv="?"
   log "haproxy: ${hv%%$'\n'*}"
   log "stage haproxy: $((SECONDS - stage_start)) s"
+fi
+
+# --- Stage 6 (optional): nats-server ------------------------------------------------------------
+# The real-peer tier talks to the deployed NATS servers with its own small client (test/real/nats-client.ts);
+# npm test runs that client against this server, so a flow check that sees nothing is about the links.
+if (( want_nats )); then
+  stage_start=$SECONDS
+  if [[ "$("$TC/bin/nats-server" --version 2>/dev/null || true)" == *"$NATS_VERSION"* ]]; then
+    log "nats-server: present"
+  else
+    log "nats-server $NATS_VERSION: building"
+    CGO_ENABLED=0 GOBIN="$TC/bin" go install "github.com/nats-io/nats-server/v2@$NATS_VERSION"
+  fi
+  log "nats-server: $("$TC/bin/nats-server" --version 2>&1 | sed -n 1p)"
+  log "stage nats: $((SECONDS - stage_start)) s"
 fi
 
 log "done."

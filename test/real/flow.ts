@@ -12,9 +12,10 @@ export interface FlowResult { readonly sent: number; readonly received: number; 
  * Repeated publishing covers links that are still connecting: the output forwards only what is published
  * while a client is connected.
  */
-export async function probeFlow(fromHost: string, toHost: string, subject: string, timeoutMs: number, intervalMs = 500): Promise<FlowResult> {
+export async function probeFlow(fromHost: string, toHost: string, subject: string, timeoutMs: number, intervalMs = 500,
+  ports: { readonly from?: number; readonly to?: number } = {}): Promise<FlowResult> {
   const token = randomBytes(8).toString('hex');
-  const [pub, sub] = await Promise.all([connectNats(fromHost), connectNats(toHost)]);
+  const [pub, sub] = await Promise.all([connectNats(fromHost, ports.from), connectNats(toHost, ports.to)]);
   const started = Date.now();
   let received = 0;
   let firstAfterMs: number | undefined;
