@@ -14,6 +14,17 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
 
+/** A second `terraform plan` of every stack must change nothing (`-detailed-exitcode` 0). */
+export async function planIsEmpty(ws: Workspace, stacks: readonly string[]): Promise<string> {
+  const changed: string[] = [];
+  for (const s of stacks) {
+    const r = await ws.plan(s);
+    if (r.status !== 0) changed.push(`${s} (exit ${r.status}${r.status === 2 ? ': changes planned' : ''})`);
+  }
+  assert(changed.length === 0, `a second plan is not empty: ${changed.join(', ')}`);
+  return `terraform plan of ${stacks.length} stacks: No changes`;
+}
+
 /** The address of a site's NATS on its site network, where the flow probe publishes or subscribes. */
 export function natsIp(name: string, site: string): string {
   const c = containersOf(name).find((x) => x.name === `${name}-${site}-nats`);
