@@ -2,6 +2,7 @@ import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
+import { lockedDown } from './locked-down';
 import { named } from './plan-names';
 import { LoomNodeModel } from '../model/model';
 import { renderGrpcDeniedFile, renderHttpDeniedFile, renderLoomGatewayConfig } from '../render/loom-gateway-config';
@@ -50,7 +51,7 @@ export class LoomGateway extends Construct {
     const g = node.gateway;
     if (!g) throw new Error(`LoomGateway ${id}: node ${node.id} has no gateway in the model`);
     const labels = (role: string) => Object.entries({ ...props.labels, 'federation-pki.role': role }).map(([label, value]) => ({ label, value }));
-    const locked = { capabilities: { drop: ['ALL'] }, securityOpts: ['no-new-privileges:true'] };
+    const locked = lockedDown();
 
     const plan = props.planName;
     // Spec text (names, config, allow-list subjects) reaches Terraform escaped, as text: never evaluated.

@@ -4,6 +4,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NATS_STORE_MOUNT, renderNatsCommand } from '../render/nats-command';
+import { lockedDown } from './locked-down';
 import { named } from './plan-names';
 import { terraformLiterals } from './terraform-literal';
 
@@ -50,8 +51,7 @@ export class NatsServer extends Construct {
       command: renderNatsCommand(props.containerName, props.storeKey),
       restart: 'unless-stopped',
       user: '0:0',
-      capabilities: { drop: ['ALL'] },
-      securityOpts: ['no-new-privileges:true'],
+      ...lockedDown(),
       networksAdvanced: [{ name: props.network.name, aliases: [props.alias] }],
       mounts: [{ type: 'volume', source: store.name, target: NATS_STORE_MOUNT }],
       labels,

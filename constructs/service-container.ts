@@ -6,6 +6,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
+import { lockedDown } from './locked-down';
 import { named } from './plan-names';
 import { renderKeyUpload } from './private-key-file';
 import { terraformLiterals } from './terraform-literal';
@@ -92,8 +93,7 @@ export class ServiceContainer extends Construct {
       // runs as uid 0 of its container with every capability dropped (no DAC override: it reads only what
       // it owns) and no privilege escalation.
       user: '0:0',
-      capabilities: { drop: ['ALL'] },
-      securityOpts: ['no-new-privileges:true'],
+      ...lockedDown(),
       // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
       // (created by the step-ca stack, hence by name).
       ...(props.networkNamespace ? { networkMode: `container:${props.networkNamespace.id}` } : {

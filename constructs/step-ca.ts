@@ -7,6 +7,7 @@ import { STEP_CA_LAYOUT } from '../model/defaults';
 import { StepCaModel } from '../model/model';
 import { renderStepCaConfigFile } from '../render/step-ca-config';
 import { IIntermediateCa } from './intermediate-ca';
+import { lockedDown } from './locked-down';
 import { markOnlineCa } from './online-ca';
 import { renderKeyUpload } from './private-key-file';
 import { named } from './plan-names';
@@ -81,8 +82,7 @@ export class StepCa extends Construct implements IStepCa {
       // exec such a binary otherwise ("Operation not permitted", exit 126). no-new-privileges keeps the
       // process from gaining it; it listens on an unprivileged port anyway.
       user: '0:0',
-      capabilities: { drop: ['ALL'], add: ['CAP_NET_BIND_SERVICE'] },
-      securityOpts: ['no-new-privileges:true'],
+      ...lockedDown(['CAP_NET_BIND_SERVICE']),
       networksAdvanced: [{ name: props.network.name, aliases: [...m.dnsNames] }],
       ports: m.publishedPorts.map((p) => ({ internal: p, external: p })),
       host: m.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),

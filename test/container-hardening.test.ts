@@ -5,6 +5,8 @@
 import { DEFAULTS } from '../model/defaults';
 import { resolveFederation } from '../model/resolve';
 import { RULES, validateSpec } from '../model/validate';
+import { join } from 'path';
+import { loadSpecFile } from '../model/load';
 import { containerOf, exampleCopy, synth } from './helpers';
 
 describe('published ports', () => {
@@ -20,6 +22,25 @@ describe('published ports', () => {
     const spec = exampleCopy();
     spec.sites[1].docker = { bindAddress: 'example.com' };
     expect(validateSpec(spec)).toEqual([expect.objectContaining({ site: 'location-b', field: 'docker.bindAddress', rule: RULES.ipAddress })]);
+  });
+});
+
+describe('process restrictions', () => {
+  test('every container of both examples drops every capability (step-ca keeps only NET_BIND_SERVICE) and cannot escalate', () => {
+    const acme = loadSpecFile(join(__dirname, '..', 'examples', 'three-locations-acme.yaml'));
+    const seen: string[] = [];
+    for (const out of [synth(exampleCopy()), synth(JSON.parse(JSON.stringify(acme)))]) {
+      for (const stack of out.stacks.values()) {
+        for (const c of Object.values((stack.resource?.docker_container ?? {}) as Record<string, any>)) {
+          const keep = c.name.endsWith('-step-ca') ? { add: ['CAP_NET_BIND_SERVICE'] } : {};
+          expect({ name: c.name, capabilities: c.capabilities, security_opts: c.security_opts })
+            .toEqual({ name: c.name, capabilities: { drop: ['ALL'], ...keep }, security_opts: ['no-new-privileges:true'] });
+          seen.push(c.name);
+        }
+      }
+    }
+    // Nodes, NATS, Loom's gateway and its namespace holder, step-ca: all of them were looked at.
+    expect(seen).toEqual(expect.arrayContaining(['semstreams-location-a', 'semstreams-location-a-nats', 'semstreams-loom', 'semstreams-loom-gateway', 'semstreams-loom-netns', 'semstreams-step-ca']));
   });
 });
 
