@@ -8,7 +8,7 @@ import { join } from 'path';
 import { resolveFederation } from '../../model/resolve';
 import { SemStreamsNodeModel } from '../../model/model';
 import { CheckResult, probe, runVerify } from '../../verify';
-import { assert, Deployed, natsIp, sleep } from './deployed';
+import { assert, Deployed, federationRootPem, natsIp, sleep } from './deployed';
 import { docker } from './docker';
 import { probeFlow } from './flow';
 
@@ -28,7 +28,7 @@ interface Roots {
 /** The federation root and the step-ca intermediate(s), from the pki stack's state. */
 function rootsOf(d: Deployed): Roots {
   const state = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8'));
-  const root = new X509Certificate(state.outputs.federation_ca_pem.value as string);
+  const root = new X509Certificate(federationRootPem(d.ws, d.pkiStack));
   const intermediates: X509Certificate[] = [];
   for (const r of state.resources) {
     if (r.type !== 'tls_locally_signed_cert') continue;
@@ -76,7 +76,7 @@ function findPems(dir: string): string[] {
 /** What `verify` says of the certificate a node serves (its `served-certificate` check), dialled on this engine. */
 async function verifyServed(d: Deployed, n: SemStreamsNodeModel): Promise<CheckResult> {
   const model = resolveFederation(d.spec);
-  const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
+  const ca = federationRootPem(d.ws, d.pkiStack);
   const run = await runVerify(model, { ca, nodes: [n.id], endpoints: new Map([[n.id, { host: '127.0.0.1', port: n.output!.port }]]) });
   const r = run.results.find((x) => x.target === n.id && x.check === 'served-certificate');
   assert(r, `verify reported no served-certificate check for ${n.id}`);

@@ -1,4 +1,6 @@
 /** One deployed example as the tier's checks see it, and the small helpers every check file uses. */
+import { readFileSync } from 'fs';
+import { clientIdentity } from '../../verify';
 import { containersOf } from './docker';
 import { Workspace } from './workspace';
 
@@ -13,6 +15,21 @@ export interface Deployed {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
+
+/** The federation root, from the pki stack's state (its `federation_ca_pem` output). */
+export function federationRootPem(ws: Workspace, pkiStack: string): string {
+  return JSON.parse(readFileSync(ws.statePath(pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
+}
+
+/** What `verify` needs from a deploy: the federation root, the nodes' identities (permitted clients), the canary. */
+export function verifyInputs(ws: Workspace, pkiStack: string) {
+  const ids = ws.identities();
+  const ca = federationRootPem(ws, pkiStack);
+  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
+  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
+  const canary = canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {};
+  return { ids, ca, canaryCn, clients, canary };
+}
 
 /** A second `terraform plan` of every stack must change nothing (`-detailed-exitcode` 0). */
 export async function planIsEmpty(ws: Workspace, stacks: readonly string[]): Promise<string> {

@@ -12,8 +12,8 @@ import { readFileSync } from 'fs';
 import type * as http from 'http';
 import { resolveFederation } from '../../model/resolve';
 import { FederationSpec } from '../../model/spec';
-import { clientIdentity, runVerify } from '../../verify';
-import { assert, planIsEmpty, sleep } from './deployed';
+import { runVerify } from '../../verify';
+import { assert, planIsEmpty, sleep, verifyInputs } from './deployed';
 import { probeFlow } from './flow';
 import { BRIDGE_ADDRESS, createHosts, hostDocker, hostsBlocker, hostsLeft, loadImages, removeHosts, TestHost } from './hosts';
 import { ProgramName, RealEnvironment } from './prereqs';
@@ -201,11 +201,8 @@ const urlsIn = (x: unknown): string[] => (typeof x === 'string' ? (/^wss?:\/\//.
  */
 async function verifyByRouting(r: Round): Promise<string> {
   const model = resolveFederation(r.spec);
-  const ids = r.ws.identities();
-  const ca = JSON.parse(readFileSync(r.ws.statePath(`${r.name}-pki`), 'utf8')).outputs.federation_ca_pem.value as string;
-  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
-  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
-  const run = await runVerify(model, { ca, clients, ...(canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {}) });
+  const { ca, clients, canary } = verifyInputs(r.ws, `${r.name}-pki`);
+  const run = await runVerify(model, { ca, clients, ...canary });
   const problems: string[] = [];
   for (const t of run.targets) {
     const site = model.sites.find((x) => x.id === t.siteId)!;

@@ -14,9 +14,9 @@ import { parse } from 'yaml';
 import { resolveFederation } from '../../model/resolve';
 import { FederationSpec } from '../../model/spec';
 import { Federation } from '../../stacks/federation';
-import { admissionOf, clientIdentity, httpProbeRequest, probe, runVerify } from '../../verify';
+import { admissionOf, httpProbeRequest, probe, runVerify } from '../../verify';
 import { acmeIssued, restartWhileStepCaHangs, wipedStorageRestarts } from './acme-checks';
-import { assert, Deployed, natsIp, planIsEmpty, sleep } from './deployed';
+import { assert, Deployed, natsIp, planIsEmpty, sleep, verifyInputs } from './deployed';
 import { allVolumes, containersOf, ContainerState, docker, hostAddressForContainers, logsOf, namedLike } from './docker';
 import { freshParallelDeploys } from './fresh-deploys';
 import { probeFlow } from './flow';
@@ -136,20 +136,10 @@ async function settled(name: string): Promise<string> {
 /** The admission checks every published server port must pass. */
 const MATRIX_CHECKS = ['handshake', 'names', 'legacy-tls', 'no-client-cert', 'foreign-ca', 'canary', 'permitted-client'];
 
-/** What `verify` needs from a deploy: the federation root, the nodes' identities (permitted clients), the canary. */
-function verifyInputs(d: Deployed) {
-  const ids = d.ws.identities();
-  const ca = JSON.parse(readFileSync(d.ws.statePath(d.pkiStack), 'utf8')).outputs.federation_ca_pem.value as string;
-  const canaryCn = [...ids.keys()].find((cn) => cn.startsWith('canary.'));
-  const clients = [...ids.entries()].filter(([cn]) => cn !== canaryCn).map(([, v]) => clientIdentity(v.cert, v.key));
-  const canary = canaryCn ? { canary: clientIdentity(ids.get(canaryCn)!.cert, ids.get(canaryCn)!.key) } : {};
-  return { ids, ca, canaryCn, clients, canary };
-}
-
 /** The handshake matrix at every published SemStreams server port, through `verify` plus an off-list federation CN. */
 async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<string> {
   const model = resolveFederation(d.spec);
-  const { ids, ca, canaryCn, clients, canary } = verifyInputs(d);
+  const { ids, ca, canaryCn, clients, canary } = verifyInputs(d.ws, d.pkiStack);
   const nodes = model.nodes.filter((n) => n.kind === 'semstreams' && n.output);
   const endpoints = new Map(nodes.map((n) => [n.id, { host: '127.0.0.1', port: (n as any).output.port }]));
   const run = await runVerify(model, { ca, endpoints, nodes: nodes.map((n) => n.id), clients, ...canary });
@@ -176,7 +166,7 @@ async function handshakeMatrix(d: Deployed, extraAllowedCheck = true): Promise<s
 /** The same matrix on both published ports of each Loom node, through its gateway, with the real Loom behind it. */
 async function loomMatrix(d: Deployed): Promise<string> {
   const model = resolveFederation(d.spec);
-  const { ca, clients, canary } = verifyInputs(d);
+  const { ca, clients, canary } = verifyInputs(d.ws, d.pkiStack);
   const looms = model.nodes.filter((n) => n.kind === 'loom');
   assert(looms.length > 0, 'the example has no Loom node');
   const endpoints = new Map(looms.flatMap((n) => (n.kind === 'loom' ? [[n.id, { host: '127.0.0.1', port: n.grpcPort }], [`${n.id}:http`, { host: '127.0.0.1', port: n.httpPort }]] as const : [])));
