@@ -58,7 +58,7 @@ function walk(v: unknown): unknown {
   }
   if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    for (const k of Object.keys(v)) out[k] = walk((v as Record<string, unknown>)[k]);
     return out;
   }
   return v;

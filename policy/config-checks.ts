@@ -32,34 +32,35 @@ export function checkConfigs(c: ContainerFacts, ctx: ConfigCheckContext): Policy
 
 function checkConfig(c: ContainerFacts, u: UploadFacts, config: Record<string, unknown>, ctx: ConfigCheckContext): PolicyFinding[] {
   const findings: PolicyFinding[] = [];
+  // The entry's name (`security.tls.server.min_version`, plus `suffix`), built only for a finding; one function
+  // for the whole walk, not a closure per entry.
+  const add = (key: string, parents: readonly string[], rule: PolicyRule, message: string, suffix = '') => findings.push({
+    rule, site: c.site, node: c.node, path: c.element.node.path, message: `${u.file}: ${[...parents, key].join('.')}${suffix} ${message}`,
+  });
   forEachEntry(config, (key, value, parents) => {
-    // The entry's name (`security.tls.server.min_version`, plus `suffix`), built only for a finding.
-    const add = (rule: PolicyRule, message: string, suffix = '') => findings.push({
-      rule, site: c.site, node: c.node, path: c.element.node.path, message: `${u.file}: ${[...parents, key].join('.')}${suffix} ${message}`,
-    });
     if (MIN_VERSION_FIELDS.has(key)) {
       const minor = tlsMinorVersion(value);
-      if (minor !== undefined && minor < 2) add(PolicyRule.TLS_MIN_VERSION, `is ${JSON.stringify(value)}: TLS below 1.2`);
+      if (minor !== undefined && minor < 2) add(key, parents, PolicyRule.TLS_MIN_VERSION, `is ${JSON.stringify(value)}: TLS below 1.2`);
     }
-    if (INSECURE_FIELDS.has(key) && value === true) add(PolicyRule.INSECURE_SKIP_VERIFY, 'is true: the client accepts any server certificate');
+    if (INSECURE_FIELDS.has(key) && value === true) add(key, parents, PolicyRule.INSECURE_SKIP_VERIFY, 'is true: the client accepts any server certificate');
     if (ctx.production && REQUIRE_CLIENT_CERT_FIELDS.has(key) && value === false) {
-      add(PolicyRule.CLIENT_CERT_NOT_REQUIRED, 'is false in a production federation');
+      add(key, parents, PolicyRule.CLIENT_CERT_NOT_REQUIRED, 'is false in a production federation');
     }
     if (ctx.production && key === 'server' && isMap(value) && value.enabled !== false && isMap(value.mtls) && value.mtls.enabled === false) {
-      add(PolicyRule.CLIENT_CERT_NOT_REQUIRED, 'is false in a production federation: the server admits clients without a certificate', '.mtls.enabled');
+      add(key, parents, PolicyRule.CLIENT_CERT_NOT_REQUIRED, 'is false in a production federation: the server admits clients without a certificate', '.mtls.enabled');
     }
     if (key === 'mtls' && isMap(value) && value.enabled === true && 'client_ca_files' in value
       && !(Array.isArray(value.allowed_client_cns) && value.allowed_client_cns.length > 0)) {
-      add(PolicyRule.EMPTY_CLIENT_CN_ALLOWLIST, `is ${JSON.stringify(value.allowed_client_cns ?? null)}: every certificate the CA signed is admitted`, '.allowed_client_cns');
+      add(key, parents, PolicyRule.EMPTY_CLIENT_CN_ALLOWLIST, `is ${JSON.stringify(value.allowed_client_cns ?? null)}: every certificate the CA signed is admitted`, '.allowed_client_cns');
     }
     if (key === 'url' && typeof value === 'string' && value.startsWith('ws://')) {
       const host = hostOf(value);
       if (host === undefined || (!ctx.sameSiteNames.has(host) && !LOOPBACK.has(host))) {
-        add(PolicyRule.PLAINTEXT_CROSS_SITE, `is ${value}: plaintext to ${host ?? 'an unknown host'}, which is not on this site`);
+        add(key, parents, PolicyRule.PLAINTEXT_CROSS_SITE, `is ${value}: plaintext to ${host ?? 'an unknown host'}, which is not on this site`);
       }
     }
     if (ctx.production && key === 'validity_days' && parents[parents.length - 1] === 'self_signed' && typeof value === 'number' && value > MAX_LEAF_VALIDITY_DAYS) {
-      add(PolicyRule.LEAF_VALIDITY, `is ${value}: the self-signed certificate outlives ${MAX_LEAF_VALIDITY_DAYS} days`);
+      add(key, parents, PolicyRule.LEAF_VALIDITY, `is ${value}: the self-signed certificate outlives ${MAX_LEAF_VALIDITY_DAYS} days`);
     }
   });
   return findings;

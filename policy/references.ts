@@ -40,12 +40,21 @@ export function referencesIn(body: string): TerraformReference[] {
   return refs;
 }
 
-/** Calls `f` on every string inside a JSON-like value (bounded depth: synthesized JSON is shallow). */
-export function forEachString(value: unknown, f: (s: string) => void, depth = 0): void {
-  if (depth > 64) return;
-  if (typeof value === 'string') f(value);
-  else if (Array.isArray(value)) for (const v of value) forEachString(v, f, depth + 1);
-  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) forEachString(v, f, depth + 1);
+/**
+ * Every string inside a JSON-like value that holds `${` (the only ones with references), appended to `out` in
+ * document order (bounded depth: synthesized JSON is shallow). It collects rather than calling back: the policy
+ * walks every string of every block, and a walk taking a callback was compiled by V8 again for each caller.
+ */
+export function collectInterpolated(value: unknown, out: string[], depth = 0): string[] {
+  if (depth > 64) return out;
+  if (typeof value === 'string') {
+    if (value.includes('${')) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectInterpolated(v, out, depth + 1);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const k of Object.keys(value)) collectInterpolated((value as Record<string, unknown>)[k], out, depth + 1);
+  }
+  return out;
 }
 
 /** Whether a string holds any interpolation or template directive (`%{`), i.e. is not a literal. */

@@ -8,7 +8,7 @@
 import {
   TerraformDataSource, TerraformElement, TerraformLocal, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack,
 } from 'cdktf';
-import { forEachString, interpolations, referencesIn } from './references';
+import { collectInterpolated, interpolations, referencesIn } from './references';
 
 /** Where a reference leads: an attribute of a resource or data source in some stack. */
 export interface TracedSource {
@@ -119,8 +119,7 @@ export class SynthesizedApp {
   }
 
   private traceInto(out: TracedSource[], stack: TerraformStack, value: unknown, depth: number): void {
-    forEachString(value, (s) => {
-      if (!s.includes('${')) return;
+    for (const s of collectInterpolated(value, [])) {
       for (const body of interpolations(s)) {
         // A local value (the public stack relays certificates so) is traced into its definition.
         if (body.includes('local.')) {
@@ -135,7 +134,7 @@ export class SynthesizedApp {
           else if (depth < MAX_TRACE_DEPTH) pushAll(out, this.tracedOutput(origin, ref.output, depth + 1));
         }
       }
-    });
+    }
   }
 
   /**

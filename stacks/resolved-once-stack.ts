@@ -54,6 +54,17 @@ export class ResolvedOnceStack extends TerraformStack {
 
 /** Whether every aspect on the stack, its ancestors and its constructs is a (read-only) security policy. */
 function onlyPolicyAspects(stack: TerraformStack): boolean {
-  const onlyPolicy = (c: IConstruct) => Aspects.of(c).all.every((a) => a instanceof SecurityPolicyAspect);
-  return stack.node.scopes.every(onlyPolicy) && stack.node.findAll().every(onlyPolicy);
+  return stack.node.scopes.every(onlyPolicy) && subtreeOnlyPolicy(stack);
+}
+
+function onlyPolicy(c: IConstruct): boolean {
+  for (const a of Aspects.of(c).all) if (!(a instanceof SecurityPolicyAspect)) return false;
+  return true;
+}
+
+/** `c` and every construct under it (a recursion, not `findAll`: no list of the stack's constructs is built). */
+function subtreeOnlyPolicy(c: IConstruct): boolean {
+  if (!onlyPolicy(c)) return false;
+  for (const child of c.node.children) if (!subtreeOnlyPolicy(child)) return false;
+  return true;
 }
