@@ -10,6 +10,9 @@ import {
 } from 'cdktf';
 import { collectInterpolated, interpolations, referencesIn } from './references';
 
+/** How deep a block sits in a stack's JSON (`resource.<type>.<name>`). */
+const BLOCK_DEPTH = 3;
+
 /** Where a reference leads: an attribute of a resource or data source in some stack. */
 export interface TracedSource {
   readonly stack: TerraformStack;
@@ -169,16 +172,19 @@ export class SynthesizedApp {
   }
 
   /**
-   * Whether any block of `stack` may reference a CA private key. False only when the stack's JSON mentions
-   * none of `caKeyMentions()`: then no trace of any of its blocks reaches a CA key, and tracing every string
-   * of every block (most of the policy's work in a site stack) can be skipped with the same findings.
+   * Whether any block of `stack` may reference a CA private key. False only when no string of the stack's JSON
+   * that holds `${` mentions any of `caKeyMentions()`: a trace reads only such strings, so then no trace of any
+   * of its blocks reaches a CA key, and tracing every string of every block (most of the policy's work in a site
+   * stack) can be skipped with the same findings. (Reading only those strings, not the whole JSON as text,
+   * spares serializing every stack: the config files inside are most of a site stack's bytes.)
    */
   public mayReferenceCaKey(stack: TerraformStack): boolean {
     let may = this.mentionsCaKey.get(stack);
     if (may === undefined) {
       const mentions = this.caKeyMentions();
-      const text = mentions.length === 0 ? '' : JSON.stringify(this.stackJson(stack));
-      may = mentions.some((m) => text.includes(m));
+      // From the stack's root, where blocks sit up to three levels down: the walk gets that much more depth
+      // than a trace, which starts at a block, so it reads every string a trace can.
+      may = mentions.length > 0 && collectInterpolated(this.stackJson(stack), [], -BLOCK_DEPTH).some((s) => mentions.some((m) => s.includes(m)));
       this.mentionsCaKey.set(stack, may);
     }
     return may;
