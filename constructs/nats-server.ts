@@ -4,6 +4,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume, VolumeConfig } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
 import { NATS_STORE_MOUNT, renderNatsCommand } from '../render/nats-command';
+import { DockerLabel, renderLabels } from './docker-labels';
 import { lockedDown } from './locked-down';
 import { named } from './plan-names';
 import { terraformLiterals } from './terraform-literal';
@@ -42,19 +43,31 @@ export class NatsServer extends Construct {
   constructor(scope: Construct, id: string, props: NatsServerProps) {
     super(scope, id);
     this.containerName = props.containerName;
-    const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
-    const store = named(new Volume(this, 'store', terraformLiterals<VolumeConfig>({ name: props.storeVolumeName, labels })), props.planName !== undefined ? props.storeVolumeName : undefined);
-    // Spec text (names, labels) reaches Terraform escaped, as text: never evaluated.
-    this.container = named(new Container(this, 'container', terraformLiterals<ContainerConfig>({
-      name: props.containerName,
-      image: props.image.imageId,
-      command: renderNatsCommand(props.containerName, props.storeKey),
-      restart: 'unless-stopped',
-      user: '0:0',
-      ...lockedDown(),
-      networksAdvanced: [{ name: props.network.name, aliases: [props.alias] }],
-      mounts: [{ type: 'volume', source: store.name, target: NATS_STORE_MOUNT }],
-      labels,
-    })), props.planName);
+    // The configs are built by the helpers below, before each resource's constructor: cdktf records a stack
+    // trace for every token a resource creates, and how much V8 does per frame grows with how far into its
+    // function the frame's call is (benchmarks/README.md).
+    const labels = renderLabels(props.labels);
+    const store = named(new Volume(this, 'store', renderStoreVolumeConfig(props, labels)), props.planName !== undefined ? props.storeVolumeName : undefined);
+    const config = renderNatsContainerConfig(props, store, labels);
+    this.container = named(new Container(this, 'container', config), props.planName);
   }
+}
+
+function renderStoreVolumeConfig(props: NatsServerProps, labels: DockerLabel[]): VolumeConfig {
+  return terraformLiterals<VolumeConfig>({ name: props.storeVolumeName, labels });
+}
+
+/** The NATS container: spec text (names, labels) reaches Terraform escaped, as text, never evaluated. */
+function renderNatsContainerConfig(props: NatsServerProps, store: Volume, labels: DockerLabel[]): ContainerConfig {
+  return terraformLiterals<ContainerConfig>({
+    name: props.containerName,
+    image: props.image.imageId,
+    command: renderNatsCommand(props.containerName, props.storeKey),
+    restart: 'unless-stopped',
+    user: '0:0',
+    ...lockedDown(),
+    networksAdvanced: [{ name: props.network.name, aliases: [props.alias] }],
+    mounts: [{ type: 'volume', source: store.name, target: NATS_STORE_MOUNT }],
+    labels,
+  });
 }

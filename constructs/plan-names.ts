@@ -75,8 +75,15 @@ export function imagePlanName(image: string, siteImages: readonly string[]): str
   return `${name}_${image.slice(image.lastIndexOf('/') + 1).slice(name.length).replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+/, '')}`;
 }
 
+/** Repository names by image: a federation runs a handful of images, asked for at every site. */
+const repositoryNames = new Map<string, string>();
+
 function repositoryName(image: string): string {
-  const last = image.split('@')[0].split('/').pop() ?? image;
-  const repo = last.split(':')[0].replace(/[^A-Za-z0-9_-]+/g, '-');
-  return /^[A-Za-z_]/.test(repo) ? repo : `image-${repo}`;
+  let known = repositoryNames.get(image);
+  if (known === undefined) {
+    const last = image.split('@')[0].split('/').pop() ?? image;
+    const repo = last.split(':')[0].replace(/[^A-Za-z0-9_-]+/g, '-');
+    repositoryNames.set(image, known = /^[A-Za-z_]/.test(repo) ? repo : `image-${repo}`);
+  }
+  return known;
 }

@@ -6,6 +6,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeModel } from '../model/model';
 import { ILocationCertificate } from './location-certificate';
+import { DockerLabel, renderLabels } from './docker-labels';
 import { lockedDown } from './locked-down';
 import { named } from './plan-names';
 import { renderKeyUpload } from './private-key-file';
@@ -77,42 +78,50 @@ export class ServiceContainer extends Construct {
     if (props.certificate && !props.caCertPem) throw new Error(`ServiceContainer ${id}: a certificate needs the CA certificate beside it`);
     this.containerName = node.containerName;
     this.configPath = node.paths.configFile;
-    const labels = Object.entries(props.labels).map(([label, value]) => ({ label, value }));
+    const labels = renderLabels(props.labels);
     // Named volumes (ACME state, Loom's cache_dir) survive the container's replacement on re-issue.
     const mounts = node.volumes.map((v, i) => {
       const volume = named(new Volume(this, `volume-${i}`, terraformLiterals<VolumeConfig>({ name: v.name, labels })), props.planName !== undefined ? v.name : undefined);
       return { type: 'volume', source: volume.name, target: v.mount };
     });
-    // Spec text (command, config, names) reaches Terraform escaped, as text: never evaluated.
-    named(new Container(this, 'container', terraformLiterals<ContainerConfig>({
-      name: node.containerName,
-      image: props.image.imageId,
-      command: [...node.command],
-      restart: 'unless-stopped',
-      // The Docker provider writes uploads as uid 0, so a 0600 key is readable by uid 0 alone: the service
-      // runs as uid 0 of its container with every capability dropped (no DAC override: it reads only what
-      // it owns) and no privilege escalation.
-      user: '0:0',
-      ...lockedDown(),
-      // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
-      // (created by the step-ca stack, hence by name).
-      ...(props.networkNamespace ? { networkMode: `container:${props.networkNamespace.id}` } : {
-        networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
-        // Bound to the site's bindAddress (every interface unless the spec narrows it).
-        ports: node.publishedPorts.map((p) => ({ internal: p, external: p, ip: node.publishAddress })),
-        host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
-      }),
-      // A runaway or compromised service cannot take its host's memory (no swap beyond it). kreuzwerker/docker
-      // 3.6.2 has no pids limit, and an nproc ulimit would count every uid-0 process of the host.
-      memory: node.limits.memoryMb,
-      memorySwap: node.limits.memoryMb,
-      ...(Object.keys(node.environment).length > 0 ? { env: Object.entries(node.environment).map(([k, v]) => `${k}=${v}`) } : {}),
-      labels,
-      ...(mounts.length > 0 ? { mounts } : {}),
-      upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
-      ...(props.dependsOn?.length ? { dependsOn: [...props.dependsOn] } : {}),
-    })), props.planName);
+    // Built before the container's constructor, by the helper below: cdktf records a stack trace for every
+    // token the container creates, and V8's work per frame grows with how far into its function the call is.
+    const config = renderServiceContainerConfig(props, labels, mounts);
+    named(new Container(this, 'container', config), props.planName);
   }
+}
+
+/** The node's container: spec text (command, config, names) reaches Terraform escaped, as text, never evaluated. */
+function renderServiceContainerConfig(props: ServiceContainerProps, labels: DockerLabel[], mounts: { type: string; source: string; target: string }[]): ContainerConfig {
+  const { node } = props;
+  return terraformLiterals<ContainerConfig>({
+    name: node.containerName,
+    image: props.image.imageId,
+    command: [...node.command],
+    restart: 'unless-stopped',
+    // The Docker provider writes uploads as uid 0, so a 0600 key is readable by uid 0 alone: the service
+    // runs as uid 0 of its container with every capability dropped (no DAC override: it reads only what
+    // it owns) and no privilege escalation.
+    user: '0:0',
+    ...lockedDown(),
+    // The site network, plus the ACME network step-ca shares with the tier-acme nodes on its host
+    // (created by the step-ca stack, hence by name).
+    ...(props.networkNamespace ? { networkMode: `container:${props.networkNamespace.id}` } : {
+      networksAdvanced: [props.network.name, ...node.extraNetworks].map((name) => ({ name, aliases: [...node.dnsNames] })),
+      // Bound to the site's bindAddress (every interface unless the spec narrows it).
+      ports: node.publishedPorts.map((p) => ({ internal: p, external: p, ip: node.publishAddress })),
+      host: node.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+    }),
+    // A runaway or compromised service cannot take its host's memory (no swap beyond it). kreuzwerker/docker
+    // 3.6.2 has no pids limit, and an nproc ulimit would count every uid-0 process of the host.
+    memory: node.limits.memoryMb,
+    memorySwap: node.limits.memoryMb,
+    ...(Object.keys(node.environment).length > 0 ? { env: Object.entries(node.environment).map(([k, v]) => `${k}=${v}`) } : {}),
+    labels,
+    ...(mounts.length > 0 ? { mounts } : {}),
+    upload: renderUploads(node, props.configFile, props.caCertPem, props.certificate, props.previousCaCertPem),
+    ...(props.dependsOn?.length ? { dependsOn: [...props.dependsOn] } : {}),
+  });
 }
 
 /** The container's uploads: config and public material 0644, the key 0600. */
