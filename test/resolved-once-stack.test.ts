@@ -63,3 +63,22 @@ test('outside a synth every call resolves the stack as it is now', () => {
   expect(before.locals).toBeUndefined();
   expect(pki.toTerraform().locals).toEqual({ after_synth: 'yes' });
 });
+
+test('dependsOn answers as cdktf defines it (reachable through dependencies) for every pair of stacks, through joined paths and plain TerraformStacks, and cycles are still refused', () => {
+  const app = new App({ outdir });
+  const { ResolvedOnceStack } = require('../stacks/resolved-once-stack') as typeof import('../stacks/resolved-once-stack');
+  const ours = ['a', 'b', 'c', 'd', 'e'].map((id) => new ResolvedOnceStack(app, id));
+  const plain = ['p', 'q'].map((id) => new TerraformStack(app, id));
+  const [a, b, c, d, e] = ours;
+  const [p, q] = plain;
+  // a → b → d, a → c → d (paths join at d), d → p (plain) → q, e alone.
+  a.addDependency(b); a.addDependency(c); b.addDependency(d); c.addDependency(d); d.addDependency(p); p.addDependency(q);
+  // cdktf's definition, written out: `to` is a dependency of `from`, or of one of its dependencies.
+  const reachable = (from: TerraformStack, to: TerraformStack): boolean => from.dependencies.some((x) => x === to || reachable(x, to));
+  const all = [...ours, ...plain];
+  for (const from of all) for (const to of all) expect([from.node.id, to.node.id, from.dependsOn(to)]).toEqual([from.node.id, to.node.id, reachable(from, to)]);
+  expect(a.dependsOn(q)).toBe(true);
+  expect(e.dependsOn(a)).toBe(false);
+  expect(() => q.addDependency(a)).toThrow(/circular/i);
+  expect(() => d.addDependency(a)).toThrow(/circular/i);
+});
