@@ -64,7 +64,7 @@ test('outside a synth every call resolves the stack as it is now', () => {
   expect(pki.toTerraform().locals).toEqual({ after_synth: 'yes' });
 });
 
-test('dependsOn answers as cdktf defines it (reachable through dependencies) for every pair of stacks, through joined paths and plain TerraformStacks, and cycles are still refused', () => {
+test('dependsOn answers as cdktf defines it (reachable through dependencies) for every pair of stacks, through joined paths and plain TerraformStacks among them, and cycles are still refused', () => {
   const app = new App({ outdir });
   const { ResolvedOnceStack } = require('../stacks/resolved-once-stack') as typeof import('../stacks/resolved-once-stack');
   const ours = ['a', 'b', 'c', 'd', 'e'].map((id) => new ResolvedOnceStack(app, id));
