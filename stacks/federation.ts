@@ -36,7 +36,7 @@ export interface FederationProps {
   readonly projectRoot?: string;
 }
 
-/** Id of the construct in each of the Federation's stacks that carries the security policy (it synthesizes nothing). */
+/** Id of the construct that carries the security policy in a stack with no childless construct (it synthesizes nothing). */
 const POLICY_ANCHOR_ID = 'security-policy';
 
 /**
@@ -135,9 +135,12 @@ export class Federation extends Construct {
     this.keys = keyStacks;
     // On one childless construct per stack, not on the stack: cdktf invokes an aspect on every construct it
     // reaches (computing each one's path), and the policy needs only one visit per stack to check them all;
-    // a stack counts as checked when any construct in it carries the policy.
+    // a stack counts as checked when any construct in it carries the policy. The stack's first childless
+    // construct (its provider, backend or first output) carries it; a construct of its own would be one more
+    // that every one of cdktf's walks of the stack visits.
     for (const stack of [...keyStacks, this.pki, pub, ...(this.stepCa ? [this.stepCa] : []), ...sites.values()]) {
-      Aspects.of(new Construct(stack, POLICY_ANCHOR_ID)).add(this.policy);
+      const carrier = stack.node.children.find((c) => c.node.children.length === 0) ?? new Construct(stack, POLICY_ANCHOR_ID);
+      Aspects.of(carrier).add(this.policy);
     }
   }
 }
