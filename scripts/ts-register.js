@@ -4,10 +4,13 @@
  * `sucrase/register/ts`, and the output is kept in node_modules/.cache keyed by the file's content, so a synth
  * transpiles only what changed since the last one (all 44 files of a synth cost ~150 ms every run otherwise).
  *
- * The compiled code is cached too (V8's code cache, `.v8` beside the `.js`, keyed by the transpiled code and
- * node's version): V8 checks a cache against the source and its own flags and ignores one that does not fit,
- * and a cache written when a run ends holds every function that run compiled, which V8 would otherwise parse
- * and compile again on every synth (node 20 has no `module.enableCompileCache`).
+ * The compiled code is cached too (V8's code cache, `.v8` beside the `.js`, keyed by the `.js`'s own key and
+ * node's version and flags: the transpiled code is a function of what the `.js` key covers, so it is not hashed
+ * again): V8 checks a cache against the source and its own flags and ignores one that does not fit, and a cache
+ * written when a run ends holds every function that run compiled, which V8 would otherwise parse and compile
+ * again on every synth (node 20 has no `module.enableCompileCache`).
+ *
+ * Sucrase itself (65 modules) is loaded only when a file has to be transpiled: with a warm cache, never.
  *
  * No source maps: sucrase keeps every line where it was, so stack traces already point at the .ts lines.
  */
@@ -17,7 +20,6 @@ const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('fs');
 const Module = require('module');
 const { dirname, join } = require('path');
 const { Script } = require('vm');
-const { transform } = require('sucrase');
 
 /** As `sucrase/register/ts`. */
 const OPTIONS = { transforms: ['imports', 'typescript'] };
@@ -27,6 +29,8 @@ const CACHE = process.env.FPKI_TS_CACHE || join(__dirname, '..', 'node_modules',
 const SALT = `${require('sucrase/package.json').version}\0${JSON.stringify(OPTIONS)}`;
 /** A code cache fits one V8 (node version, architecture); V8 rejects one made under other flags by itself. */
 const CODE_SALT = `${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`;
+/** The part of a `.v8` file's name that says which V8 made it. */
+const CODE_KEY = createHash('sha256').update(CODE_SALT).digest('hex').slice(0, 16);
 /** As pirates' default (what this file used before): TypeScript under node_modules is not transpiled. */
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
@@ -54,13 +58,15 @@ function writeCached(file, data) {
   }
 }
 
+/** The transpiled code of `code` and the key it is cached under. */
 function transpile(code, filePath) {
-  const cached = join(CACHE, `${keyOf(SALT, filePath, code)}.js`);
+  const key = keyOf(SALT, filePath, code);
+  const cached = join(CACHE, `${key}.js`);
   const hit = readCached(cached, 'utf8');
-  if (hit !== undefined) return hit;
-  const out = transform(code, { ...OPTIONS, filePath }).code;
+  if (hit !== undefined) return { key, code: hit };
+  const out = require('sucrase').transform(code, { ...OPTIONS, filePath }).code;
   writeCached(cached, out);
-  return out;
+  return { key, code: out };
 }
 
 /** Scripts compiled without a usable code cache in this run, whose cache is written when it ends. */
@@ -86,11 +92,11 @@ function requireFor(module) {
   return require;
 }
 
-/** Runs transpiled `code` as `module`, as `module._compile` would, through V8's code cache. */
-function run(module, code, filename) {
+/** Runs transpiled `code` (cached under `key`) as `module`, as `module._compile` would, through V8's code cache. */
+function run(module, { key, code }, filename) {
   // A hashbang line (the cli's) is valid only at the very start; the wrapper moves it. Keep the line count.
   const body = code.startsWith('#!') ? `//${code}` : code;
-  const file = join(CACHE, `${keyOf(CODE_SALT, filename, body)}.v8`);
+  const file = join(CACHE, `${key}.${CODE_KEY}.v8`);
   const cachedData = readCached(file);
   // Module.wrap puts its header on the first line, so every line keeps its number.
   const script = new Script(Module.wrap(body), { filename, ...(cachedData ? { cachedData } : {}) });
