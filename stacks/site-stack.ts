@@ -41,11 +41,11 @@ export class SiteStack extends ResolvedOnceStack {
     const labels = { 'federation-pki.federation': fed.name, 'federation-pki.site': site.id };
 
     const images = new Map<string, Image>();
-    const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [n.image, ...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : [])])];
-    // Every image the site runs, created here in the order the containers below first use them (NATS, then each
-    // node's gateway and node). Here, not in a helper: cdktf records a stack trace per token, and every frame
-    // above a resource's constructor is in each of its traces.
-    for (const name of [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : []), n.image])]) {
+    // Every image the site runs, in the order the containers below first use them (NATS, then each node's gateway
+    // and node), created here in that order. Here, not in a helper: cdktf records a stack trace per token, and
+    // every frame above a resource's constructor is in each of its traces.
+    const siteImages = [...(site.natsContainer ? [site.natsContainer.image] : []), ...site.nodes.flatMap((n) => [...(n.kind === 'loom' && n.gateway ? [n.gateway.image] : []), n.image])];
+    for (const name of siteImages) {
       if (images.has(name)) continue;
       // Named after the image's repository, so adding a node never renames another node's image resource
       // and a new tag updates the same address.

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as net from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { connectNats } from './real/nats-client';
+import { connectNats, NatsConnection } from './real/nats-client';
 import { probeFlow } from './real/flow';
 import { freePort, ServerProcess, startProcess, waitUntil } from './acme-test-helpers';
 
@@ -41,42 +41,41 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the tier\'s NATS client against a real nats-server', () => {
-  test('a published message reaches a subscriber on another connection, byte for byte, whatever its size', async () => {
-    const [pub, sub] = await Promise.all([connectNats('127.0.0.1', port), connectNats('127.0.0.1', port)]);
-    try {
-      const got: string[] = [];
-      sub.subscribe('federated.data', (p) => got.push(p));
-      await sub.flush();
-      // A payload with the protocol's own line ending, and one far larger than a TCP read (split across chunks).
-      const payloads = ['{"seq":1}', 'line one\r\nMSG fake 1 3\r\nabc', 'x'.repeat(200_000)];
-      for (const p of payloads) pub.publish('federated.data', p);
-      await pub.flush();
-      const until = Date.now() + 5000;
-      while (got.length < payloads.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      expect(got).toEqual(payloads);
-    } finally {
-      pub.close();
-      sub.close();
-    }
-  });
+/** Runs `f` with a publishing and a subscribing connection to the first server, and closes both after. */
+async function withPubSub(f: (pub: NatsConnection, sub: NatsConnection) => Promise<void>): Promise<void> {
+  const [pub, sub] = await Promise.all([connectNats('127.0.0.1', port), connectNats('127.0.0.1', port)]);
+  try {
+    await f(pub, sub);
+  } finally {
+    pub.close();
+    sub.close();
+  }
+}
 
-  test('it answers the server\'s PINGs: a connection idle for 4 ping intervals still receives', async () => {
-    const [pub, sub] = await Promise.all([connectNats('127.0.0.1', port), connectNats('127.0.0.1', port)]);
-    try {
-      const got: string[] = [];
-      sub.subscribe('after.idle', (p) => got.push(p));
-      await sub.flush();
-      await new Promise((r) => setTimeout(r, 4500)); // the server drops a silent client after ~3 s
-      pub.publish('after.idle', 'still here');
-      await pub.flush();
-      await sub.flush();
-      expect(got).toEqual(['still here']);
-    } finally {
-      pub.close();
-      sub.close();
-    }
-  }, 15_000);
+describe('the tier\'s NATS client against a real nats-server', () => {
+  test('a published message reaches a subscriber on another connection, byte for byte, whatever its size', () => withPubSub(async (pub, sub) => {
+    const got: string[] = [];
+    sub.subscribe('federated.data', (p) => got.push(p));
+    await sub.flush();
+    // A payload with the protocol's own line ending, and one far larger than a TCP read (split across chunks).
+    const payloads = ['{"seq":1}', 'line one\r\nMSG fake 1 3\r\nabc', 'x'.repeat(200_000)];
+    for (const p of payloads) pub.publish('federated.data', p);
+    await pub.flush();
+    const until = Date.now() + 5000;
+    while (got.length < payloads.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual(payloads);
+  }));
+
+  test('it answers the server\'s PINGs: a connection idle for 4 ping intervals still receives', () => withPubSub(async (pub, sub) => {
+    const got: string[] = [];
+    sub.subscribe('after.idle', (p) => got.push(p));
+    await sub.flush();
+    await new Promise((r) => setTimeout(r, 4500)); // the server drops a silent client after ~3 s
+    pub.publish('after.idle', 'still here');
+    await pub.flush();
+    await sub.flush();
+    expect(got).toEqual(['still here']);
+  }), 15_000);
 
   test('connecting where nothing listens fails, not hangs', async () => {
     const closed = await freePort();
