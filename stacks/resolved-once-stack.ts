@@ -1,6 +1,7 @@
 import { Aspects, ISynthesisSession, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
+import { resolvedStackJson } from './stack-json';
 
 /**
  * A TerraformStack whose Terraform JSON is resolved once per synth.
@@ -14,11 +15,16 @@ import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
  * stack's aspects just before writing it, after the policy has read it, so the JSON is reused only while every
  * aspect that reaches the stack is a `SecurityPolicyAspect` (which only reads); with any other aspect the
  * stack is resolved afresh, exactly as a plain TerraformStack would be.
+ *
+ * The resolution itself skips cdktf's second pass over the merged document (see `resolvedStackJson`), unless
+ * the stack has overrides of its own, which only that pass resolves.
  */
 export class ResolvedOnceStack extends TerraformStack {
   /** Between `prepareStack` and the end of this stack's write: its elements are final. */
   private synthesizing = false;
   private resolved?: unknown;
+  /** Whether `addOverride` was called on the stack itself: then cdktf's own `toTerraform` resolves it. */
+  private ownOverrides = false;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -66,12 +72,22 @@ export class ResolvedOnceStack extends TerraformStack {
     return false;
   }
 
+  public addOverride(path: string, value: any): void {
+    this.ownOverrides = true;
+    super.addOverride(path, value);
+  }
+
   public toTerraform(): any {
-    if (!this.synthesizing) return super.toTerraform();
+    if (!this.synthesizing) return this.resolve();
     // The aspects are checked when a kept resolution would be reused (the write), not when it is made (the
     // policy's read): a resolution made while another aspect is present is never reused.
-    if (this.resolved === undefined || !onlyPolicyAspects(this)) this.resolved = super.toTerraform();
+    if (this.resolved === undefined || !onlyPolicyAspects(this)) this.resolved = this.resolve();
     return this.resolved;
+  }
+
+  /** The stack's Terraform JSON as it is now. */
+  private resolve(): any {
+    return this.ownOverrides ? super.toTerraform() : resolvedStackJson(this);
   }
 }
 

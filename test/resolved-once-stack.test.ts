@@ -9,6 +9,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { App, Aspects, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Federation } from '../stacks/federation';
+import * as stackJson from '../stacks/stack-json';
 import { exampleCopy } from './helpers';
 
 let outdir: string;
@@ -23,12 +24,15 @@ const written = (stack: string) => JSON.parse(readFileSync(join(outdir, 'stacks'
 test('each stack is resolved once per synth: the security policy reads what is then written', () => {
   const app = new App({ outdir });
   const federation = new Federation(app, 'federation', { spec: exampleCopy() });
-  const resolves = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+  const resolves = jest.spyOn(stackJson, 'resolvedStackJson');
+  const cdktfResolves = jest.spyOn(TerraformStack.prototype, 'toTerraform');
   app.synth();
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
   expect(stacks.length).toBe(8); // pki, pki-public, three sites and their three keys stacks
   // A plain TerraformStack would be resolved twice: by the policy's check, then again to be written.
   expect(resolves).toHaveBeenCalledTimes(stacks.length);
+  // No stack has overrides of its own, so none needs cdktf's second pass over its merged document.
+  expect(cdktfResolves).not.toHaveBeenCalled();
   expect(federation.policy.suppressed).toEqual([]);
 });
 
@@ -42,7 +46,7 @@ test('a stack with another aspect is resolved afresh, so what that aspect change
       if (node instanceof Container) node.addOverride('restart', 'on-failure');
     },
   });
-  const resolves = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+  const resolves = jest.spyOn(stackJson, 'resolvedStackJson');
   app.synth();
   const containers = Object.values(written('semstreams-location-b').resource.docker_container) as any[];
   expect(containers.length).toBeGreaterThan(0);
@@ -59,9 +63,12 @@ test('outside a synth every call resolves the stack as it is now', () => {
   app.synth();
   const pki = federation.pki;
   const before = pki.toTerraform();
+  const cdktfResolves = jest.spyOn(TerraformStack.prototype, 'toTerraform');
   pki.addOverride('locals', { after_synth: 'yes' });
   expect(before.locals).toBeUndefined();
   expect(pki.toTerraform().locals).toEqual({ after_synth: 'yes' });
+  // A stack's own overrides are merged unresolved: cdktf's toTerraform, whose last pass resolves them, writes it.
+  expect(cdktfResolves).toHaveBeenCalledTimes(1);
 });
 
 test('dependsOn answers as cdktf defines it (reachable through dependencies) for every pair of stacks, through joined paths and plain TerraformStacks among them, and cycles are still refused', () => {
