@@ -2,6 +2,7 @@ import { Aspects, ISynthesisSession, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { SecurityPolicyAspect } from '../policy/security-policy-aspect';
 import { resolvedStackJson } from './stack-json';
+import { prepareStackReferences } from './stack-preparation';
 
 /**
  * A TerraformStack whose Terraform JSON is resolved once per synth.
@@ -16,8 +17,9 @@ import { resolvedStackJson } from './stack-json';
  * aspect that reaches the stack is a `SecurityPolicyAspect` (which only reads); with any other aspect the
  * stack is resolved afresh, exactly as a plain TerraformStack would be.
  *
- * The resolution itself skips cdktf's second pass over the merged document (see `resolvedStackJson`), unless
- * the stack has overrides of its own, which only that pass resolves.
+ * Two of cdktf's passes over every value are left out, with the same result: preparing resolves only the
+ * tokens (see `prepareStackReferences`), and the resolution skips cdktf's second pass over the merged
+ * document (see `resolvedStackJson`) unless the stack has overrides of its own, which only that pass resolves.
  */
 export class ResolvedOnceStack extends TerraformStack {
   /** Between `prepareStack` and the end of this stack's write: its elements are final. */
@@ -43,8 +45,10 @@ export class ResolvedOnceStack extends TerraformStack {
 
   public prepareStack(): void {
     // cdktf prepares every stack (adding cross-stack outputs and remote-state data sources) before it
-    // writes any: after this the stack's elements change only if an aspect changes them.
-    super.prepareStack();
+    // writes any: after this the stack's elements change only if an aspect changes them. As cdktf's
+    // `prepareStack`, resolving only the tokens (see `prepareStackReferences`).
+    this.ensureBackendExists();
+    prepareStackReferences(this);
     this.resolved = undefined;
     this.synthesizing = true;
   }

@@ -1,8 +1,5 @@
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
-import { IConstruct } from 'constructs';
-
-/** The resolver cdktf's own `toTerraform` resolves with. */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
+import { TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+import { elementsOf, resolveInStack } from './cdktf-resolution';
 
 /**
  * A stack's Terraform JSON, as cdktf's `TerraformStack.toTerraform` (cdktf 0.21) builds it, without its last
@@ -17,7 +14,7 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
  * cdktf that builds the document differently fails there.
  */
 export function resolvedStackJson(stack: TerraformStack): Record<string, unknown> {
-  const elements = elementsOf(stack, []);
+  const elements = elementsOf(stack);
   const metadata: Record<string, unknown> = {
     version: stack.node.tryGetContext('cdktfVersion'),
     stackName: stack.node.id,
@@ -42,14 +39,7 @@ export function resolvedStackJson(stack: TerraformStack): Record<string, unknown
 }
 
 function resolve(stack: TerraformStack, value: unknown): Record<string, unknown> {
-  return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER }) as Record<string, unknown>;
-}
-
-/** The stack's elements in cdktf's order (pre-order), not descending into a nested stack. */
-function elementsOf(node: IConstruct, into: TerraformElement[]): TerraformElement[] {
-  if (TerraformElement.isTerraformElement(node)) into.push(node);
-  for (const child of node.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
-  return into;
+  return resolveInStack(stack, value) as Record<string, unknown>;
 }
 
 /**
