@@ -20,8 +20,9 @@ const NUMBER_TOKEN_IN_STRING = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
  * do token work: a string that may hold a token, a token number, a list holding list tokens, a map with a
  * map-token key, a resolvable, and what cdktf refuses (a function, a construct, the map-token values in a
  * scalar context), so that it is refused here too (its message names the value's path from where the walk
- * handed it over, not from the block). The same references are registered, in the same order. At 100 sites that is ~430 ms of preparation instead of ~530; what is left is the tokens'
- * own work, most of it the stack traces cdktf records for the outputs and remote state it creates.
+ * handed it over, not from the block). The same references are registered, in the same order. At 100 sites
+ * that is ~430 ms of preparation instead of ~530; what is left is the tokens' own work, most of it the stack
+ * traces cdktf records for the outputs and remote state it creates.
  *
  * `test/stack-preparation.test.ts` synthesizes the examples both ways and compares every file cdktf writes.
  */
