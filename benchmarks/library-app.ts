@@ -11,7 +11,6 @@
  *   stacks/stack-preparation.ts and stacks/stack-json.ts save.
  */
 import { App, TerraformStack } from 'cdktf';
-import * as cdktfResolution from '../stacks/cdktf-resolution';
 import * as stackJson from '../stacks/stack-json';
 import * as stackPreparation from '../stacks/stack-preparation';
 import { Federation } from '../stacks/federation';
@@ -20,9 +19,7 @@ import { hubFederationSpec, parseAppArgs } from './hub-federation';
 
 if (process.env.BENCH_LIBRARY_VARIANT === 'cdktf-resolution') {
   const mutable = (m: object) => m as Record<string, unknown>;
-  mutable(stackPreparation).prepareStackReferences = (stack: TerraformStack) => {
-    for (const e of cdktfResolution.elementsOf(stack)) cdktfResolution.resolveInStack(stack, e.toTerraform(), true);
-  };
+  mutable(stackPreparation).prepareStackReferences = (stack: TerraformStack) => TerraformStack.prototype.prepareStack.call(stack);
   mutable(stackJson).resolvedStackJson = (stack: TerraformStack) => TerraformStack.prototype.toTerraform.call(stack);
 }
 const synthDone = startChildReport();

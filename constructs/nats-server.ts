@@ -43,9 +43,7 @@ export class NatsServer extends Construct {
   constructor(scope: Construct, id: string, props: NatsServerProps) {
     super(scope, id);
     this.containerName = props.containerName;
-    // The configs are built by the helpers below, before each resource's constructor: cdktf records a stack
-    // trace for every token a resource creates, and how much V8 does per frame grows with how far into its
-    // function the frame's call is (benchmarks/README.md).
+    // The configs are rendered by the helpers below; the constructor only wires them into resources.
     const labels = renderLabels(props.labels);
     const store = named(new Volume(this, 'store', renderStoreVolumeConfig(props, labels)), props.planName !== undefined ? props.storeVolumeName : undefined);
     const config = renderNatsContainerConfig(props, store, labels);

@@ -84,8 +84,7 @@ export class ServiceContainer extends Construct {
       const volume = named(new Volume(this, `volume-${i}`, terraformLiterals<VolumeConfig>({ name: v.name, labels })), props.planName !== undefined ? v.name : undefined);
       return { type: 'volume', source: volume.name, target: v.mount };
     });
-    // Built before the container's constructor, by the helper below: cdktf records a stack trace for every
-    // token the container creates, and V8's work per frame grows with how far into its function the call is.
+    // The config is rendered by the helper below; the constructor only wires it into the resource.
     const config = renderServiceContainerConfig(props, labels, mounts);
     named(new Container(this, 'container', config), props.planName);
   }

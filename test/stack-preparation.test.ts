@@ -7,7 +7,6 @@ import { join } from 'path';
 import { TerraformStack } from 'cdktf';
 import { loadSpecFile } from '../model/load';
 import { FederationSpec } from '../model/spec';
-import * as cdktfResolution from '../stacks/cdktf-resolution';
 import * as preparation from '../stacks/stack-preparation';
 import { exampleCopy, synth } from './helpers';
 
@@ -15,12 +14,13 @@ const ACME_SPEC = join(__dirname, '..', 'examples', 'three-locations-acme.yaml')
 
 afterEach(() => jest.restoreAllMocks());
 
-/** Every file of the synth, with cdktf's own preparation: every value of every block resolved, preparing. */
+/** Every file of the synth, with cdktf's own `prepareStack` (every value of every block resolved, preparing). */
 function synthWithCdktfPreparation(spec: FederationSpec): ReadonlyMap<string, string> {
   const prepared: TerraformStack[] = [];
   jest.spyOn(preparation, 'prepareStackReferences').mockImplementation((stack) => {
     prepared.push(stack);
-    for (const e of cdktfResolution.elementsOf(stack)) cdktfResolution.resolveInStack(stack, e.toTerraform(), true);
+    // Its backend check finds the one ResolvedOnceStack.prepareStack has just ensured.
+    TerraformStack.prototype.prepareStack.call(stack);
   });
   const { files } = synth(spec);
   jest.restoreAllMocks();
